@@ -1,0 +1,76 @@
+"""Plain-words reasons: which parts of a rule's condition held, and what it concluded.
+
+The engine says which rules fired; this module says why, by reading each fired rule's condition
+against the answers and derived facts. Only the parts that held are named, so a reader sees the
+answers behind a result and nothing else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from engine.conditions import answer_matches, evaluate
+from engine.model import (
+    AllOf,
+    AnswerTest,
+    AnswerValue,
+    Condition,
+    FactTest,
+    KnowledgeBase,
+    NotOf,
+    Rule,
+)
+
+
+def describe(condition: Condition) -> str:
+    """A condition as a short formula, e.g. ``inactivity includes any of bed_rest, cast``."""
+    if isinstance(condition, AnswerTest):
+        values = ", ".join(sorted(condition.values))
+        verb = {"is": "is", "in": "is one of", "includes": "includes",
+                "includes_any": "includes any of"}[condition.op]
+        return f"{condition.question} {verb} {values}"
+    if isinstance(condition, FactTest):
+        return f"fact {condition.fact}"
+    if isinstance(condition, NotOf):
+        return f"not ({describe(condition.part)})"
+    joiner = " and " if isinstance(condition, AllOf) else " or "
+    return "(" + joiner.join(describe(part) for part in condition.parts) + ")"
+
+
+def _answer_text(kb: KnowledgeBase, question_id: str, value: AnswerValue) -> str:
+    question = kb.question(question_id)
+    if isinstance(value, str):
+        return question.label_of(value)
+    return ", ".join(question.label_of(v) for v in value) or "none of these"
+
+
+def because(kb: KnowledgeBase, condition: Condition, answers: Mapping[str, AnswerValue],
+            facts: frozenset[str]) -> list[str]:
+    """The parts of a (true) condition that made it true, in plain words."""
+    if isinstance(condition, AnswerTest):
+        value = answers.get(condition.question)
+        if value is not None and answer_matches(condition, value):
+            return [f"{condition.question}: {_answer_text(kb, condition.question, value)}"]
+        return []
+    if isinstance(condition, FactTest):
+        return [f"fact {condition.fact}"] if condition.fact in facts else []
+    if isinstance(condition, NotOf):
+        if evaluate(condition.part, answers, facts):
+            return []
+        return [f"not ({describe(condition.part)})"]
+    reasons: list[str] = []
+    for part in condition.parts:
+        if evaluate(part, answers, facts):
+            reasons.extend(r for r in because(kb, part, answers, facts) if r not in reasons)
+    return reasons
+
+
+def concluded(rule: Rule) -> list[str]:
+    """What a rule concludes, as short labelled items."""
+    then = rule.then
+    items = [f"level {then.level}"] if then.level else []
+    items += [f"reading {topic}" for topic in then.reading]
+    items += [f"fact {fact}" for fact in then.derive]
+    if then.guidance:
+        items.append("guidance")
+    return items

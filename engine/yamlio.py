@@ -1,0 +1,173 @@
+"""Safe YAML reading that remembers where every mapping and list came from.
+
+Messages about rule and answers files must name a line, so the loader keeps the start mark of each
+mapping, list and key. It is also stricter than ``yaml.safe_load`` where silence would hurt a
+hand-edited health file: duplicate keys are an error instead of a silent overwrite; aliases are
+refused (an alias bomb costs nothing to write and a lot to expand); ``yes``/``no``/``on``/``off``
+stay strings (YAML 1.1 would turn an answer ``no`` into ``False``); dates stay strings.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import yaml
+from yaml.constructor import ConstructorError
+from yaml.error import MarkedYAMLError, YAMLError
+from yaml.nodes import MappingNode, Node, SequenceNode
+
+MAX_BYTES = 1024 * 1024
+MAX_DEPTH = 64
+
+
+class YamlError(Exception):
+    """A file that is not readable, well-formed, safe YAML; names the file and line."""
+
+    def __init__(self, path: str, line: int | None, message: str) -> None:
+        self.path = path
+        self.line = line
+        self.message = message
+        where = f"{path}:{line}" if line else path
+        super().__init__(f"{where}: {message}")
+
+
+class MarkedDict(dict[str, Any]):
+    """A mapping from a YAML file, with the line of itself and of each key (1-based)."""
+
+    line: int
+    key_lines: dict[str, int]
+
+
+class MarkedList(list[Any]):
+    """A sequence from a YAML file, with its own line and the line of each item (1-based)."""
+
+    line: int
+    item_lines: list[int]
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """SafeLoader with YAML 1.2 booleans, no timestamps, no aliases, bounded depth."""
+
+    yaml_implicit_resolvers = {  # noqa: RUF012 - PyYAML's own class-level table, replaced
+        first: [(tag, regexp) for tag, regexp in resolvers
+                if tag not in ("tag:yaml.org,2002:bool", "tag:yaml.org,2002:timestamp")]
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
+
+    _depth = 0
+
+    def compose_node(self, parent: Node | None, index: Any) -> Node | None:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()  # type: ignore[no-untyped-call]
+            raise MarkedYAMLError(None, None, "aliases (*name) are not allowed here",
+                                  event.start_mark)
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                mark = self.peek_event().start_mark  # type: ignore[no-untyped-call]
+                raise MarkedYAMLError(None, None, f"nested more than {MAX_DEPTH} levels deep",
+                                      mark)
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+    def construct_marked_map(self, node: MappingNode) -> Any:
+        data = MarkedDict()
+        data.line = node.start_mark.line + 1
+        data.key_lines = {}
+        yield data
+        self.flatten_mapping(node)
+        for key_node, value_node in node.value:
+            key = self.construct_object(key_node, deep=True)
+            if not isinstance(key, str):
+                raise ConstructorError(None, None, f"keys must be text, not {key!r}",
+                                       key_node.start_mark)
+            if key in data:
+                raise ConstructorError(None, None, f"duplicate key '{key}' (first on line "
+                                       f"{data.key_lines[key]})", key_node.start_mark)
+            data.key_lines[key] = key_node.start_mark.line + 1
+            data[key] = self.construct_object(value_node, deep=True)
+
+    def construct_marked_seq(self, node: SequenceNode) -> Any:
+        data = MarkedList()
+        data.line = node.start_mark.line + 1
+        data.item_lines = [child.start_mark.line + 1 for child in node.value]
+        yield data
+        data.extend(self.construct_object(child, deep=True) for child in node.value)
+
+    def construct_undefined(self, node: Node) -> Any:
+        raise ConstructorError(None, None, f"the tag {node.tag} is not allowed (only plain YAML "
+                               "is read; nothing in a file is ever run)", node.start_mark)
+
+
+# YAML 1.2 booleans only: true/false, never yes/no/on/off.
+_StrictLoader.add_implicit_resolver("tag:yaml.org,2002:bool",
+                                    re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+                                    list("tTfF"))
+_StrictLoader.add_constructor("tag:yaml.org,2002:map", _StrictLoader.construct_marked_map)
+_StrictLoader.add_constructor("tag:yaml.org,2002:seq", _StrictLoader.construct_marked_seq)
+_StrictLoader.add_constructor(None, _StrictLoader.construct_undefined)
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def parse_yaml(text: str, path: str) -> Any:
+    """Parse YAML text (one document) strictly; raise YamlError naming path and line."""
+    bad = _CONTROL.search(text)
+    if bad:
+        bad_line = text.count("\n", 0, bad.start()) + 1
+        raise YamlError(path, bad_line, f"control character {bad.group()!r} is not allowed")
+    try:
+        return yaml.load(text, Loader=_StrictLoader)
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else None
+        problem = exc.problem or exc.context or "not valid YAML"
+        raise YamlError(path, line, problem) from None
+    except YAMLError as exc:
+        raise YamlError(path, None, f"not valid YAML: {exc}") from None
+    except RecursionError:
+        raise YamlError(path, None, "nested too deeply") from None
+
+
+def read_yaml(path: Path, display: str | None = None) -> Any:
+    """Read and parse a YAML (or JSON, a subset of it) file with size and encoding checks."""
+    shown = display or str(path)
+    try:
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_BYTES + 1)
+    except OSError as exc:
+        raise YamlError(shown, None, f"cannot read: {exc.strerror or exc}") from None
+    return parse_bytes(raw, shown)
+
+
+def parse_bytes(raw: bytes, path: str) -> Any:
+    """Decode UTF-8 bytes (with size limit) and parse them as strict YAML."""
+    if len(raw) > MAX_BYTES:
+        raise YamlError(path, None, f"larger than {MAX_BYTES // 1024} KiB; refusing to read it")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise YamlError(path, line, "not valid UTF-8 text") from None
+    return parse_yaml(text, path)
+
+
+def line_of(document: Any, path: tuple[str | int, ...]) -> int | None:
+    """The line of the deepest node on ``path`` inside a parsed document that has a mark."""
+    node = document
+    line: int | None = getattr(document, "line", None)
+    for step in path:
+        if isinstance(node, MarkedDict) and isinstance(step, str) and step in node:
+            line = node.key_lines.get(step, line)
+            node = node[step]
+        elif isinstance(node, MarkedList) and isinstance(step, int) and 0 <= step < len(node):
+            line = node.item_lines[step]
+            node = node[step]
+        else:
+            break
+        if isinstance(node, (MarkedDict, MarkedList)):
+            line = node.line
+    return line

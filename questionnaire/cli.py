@@ -1,0 +1,136 @@
+"""The muscle-triage command line: argument parsing, dispatch, and every error turned into words.
+
+Errors the user can cause (a broken rule file, a bad answers file, Ctrl-C, a closed pipe) are
+handled here in one place, each with its own exit code, so no traceback ever reaches the user.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Any, TextIO
+
+from engine.answers import AnswerError
+from engine.problems import KnowledgeBaseError
+from engine.yamlio import YamlError
+from questionnaire.commands import COMMANDS
+from questionnaire.environment import Environment
+from questionnaire.exits import Exit
+
+PROG = "muscle-triage"
+DESCRIPTION = """\
+An educational questionnaire about muscle wasting. You answer questions about what you notice;
+a rule engine turns the answers into "see a doctor" guidance at an urgency level, reading about
+the subject, and the reasoning behind both. It never gives a diagnosis.
+
+With no command, the questionnaire starts. In an emergency, do not use this tool: call your local
+emergency number now."""
+EPILOG = """\
+examples:
+  muscle-triage                              answer the questionnaire
+  muscle-triage --plain                      numbered prompts, no colour (screen readers, pipes)
+  muscle-triage questions                    see every question and why it is asked
+  muscle-triage assess --answers me.yaml     assess answers saved in a file
+  muscle-triage check --rules my-rules/      validate your own knowledge base
+
+exit status: 0 ok, 1 knowledge base problems, 2 bad command line or input, 130 interrupted.
+Colour is off when NO_COLOR is set, with --no-color, or when output is not a terminal."""
+
+
+def _version() -> str:
+    try:
+        return version("muscle-triage")
+    except PackageNotFoundError:  # running from a source tree that was never installed
+        return "unknown"
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that writes to our Environment and reports usage errors through our error path."""
+
+    output: TextIO | None = None
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("allow_abbrev", False)  # '--answer' must not silently mean '--answers'
+        super().__init__(*args, **kwargs)
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise _UsageError(f"{message}\n(try '{self.prog} --help')")
+
+    def _print_message(self, message: str, file: Any = None) -> None:
+        if message:
+            (self.output or sys.stdout).write(message)
+
+
+class _UsageError(Exception):
+    pass
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog=PROG, description=DESCRIPTION, epilog=EPILOG,
+                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    parser.add_argument("--rules", metavar="DIR", type=Path, default=None,
+                        help="use the knowledge base in DIR instead of the shipped one")
+    parser.add_argument("--plain", action="store_true",
+                        help="numbered line prompts: no arrow keys, colour or boxes (automatic "
+                             "when input or output is not a terminal)")
+    parser.add_argument("--no-color", action="store_true", help="never use colour")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands",
+                                     parser_class=_Parser)
+    for command in COMMANDS:
+        sub = commands.add_parser(command.NAME, help=command.HELP, description=command.DESCRIPTION,
+                                  formatter_class=argparse.RawDescriptionHelpFormatter)
+        sub.add_argument("--no-color", action="store_true", default=argparse.SUPPRESS,
+                         help="never use colour")
+        command.add_arguments(sub)
+        sub.set_defaults(handler=command.run)
+    return parser
+
+
+def _interactive(args: argparse.Namespace, env: Environment) -> int:
+    from questionnaire.interactive import run_interactive
+
+    return run_interactive(args, env)
+
+
+def run(argv: Sequence[str] | None = None, env: Environment | None = None) -> int:
+    """Run the CLI; return the exit status. Never raises for anything a user can cause."""
+    env = env or Environment.from_system()
+    _Parser.output = env.stdout
+    try:
+        try:
+            args = build_parser().parse_args(argv)
+        except _UsageError as exc:
+            env.error(str(exc))
+            return Exit.USAGE
+        except SystemExit as exc:  # --help and --version print and exit 0
+            return int(exc.code or 0)
+        env.no_color_flag = bool(getattr(args, "no_color", False))
+        handler = getattr(args, "handler", _interactive)
+        return int(handler(args, env))
+    except KnowledgeBaseError as exc:
+        for problem in exc.problems:
+            print(problem, file=env.stderr)
+        count = len(exc.problems)
+        env.error(f"the knowledge base has {count} problem{'s' if count != 1 else ''}")
+        return Exit.FAILED
+    except (AnswerError, YamlError) as exc:
+        env.error(str(exc))
+        return Exit.USAGE
+    except KeyboardInterrupt:
+        print("\nStopped. Nothing was saved.", file=env.stderr)
+        return Exit.INTERRUPTED
+    except BrokenPipeError:
+        # The reader went away (e.g. `| head -1`): stop quietly, and keep Python from
+        # complaining about the closed pipe when it flushes stdout at exit.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return Exit.BROKEN_PIPE
+
+
+def main() -> None:
+    sys.exit(run())

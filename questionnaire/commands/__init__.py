@@ -1,0 +1,9 @@
+"""Subcommands, one module each: NAME, HELP, DESCRIPTION, add_arguments(parser), run(args, env)."""
+
+from __future__ import annotations
+
+from types import ModuleType
+
+from questionnaire.commands import assess, check, questions
+
+COMMANDS: tuple[ModuleType, ...] = (check, questions, assess)

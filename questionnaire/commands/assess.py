@@ -1,0 +1,49 @@
+"""assess: the result for a file of answers, without any questions asked."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from engine.answers import normalise_answers, read_answers_file
+from engine.assess import assess
+from questionnaire.commands.common import add_format_argument, add_rules_argument, knowledge_base
+from questionnaire.environment import Environment
+from questionnaire.exits import Exit
+from questionnaire.render import assessment_json, render_assessment
+
+NAME = "assess"
+HELP = "assess a file of answers (YAML or JSON) and print the result"
+DESCRIPTION = """\
+Assess a set of answers given in a file instead of interactively. The file maps question ids to
+answers (see 'muscle-triage questions'); a several-of question takes a list; questions left out
+are simply unknown. Use - to read the answers from standard input.
+
+example answers.yaml:
+  weaker: yes
+  onset: over_months
+  where_affected: [hands]
+  inactivity: []"""
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--answers", metavar="FILE", required=True,
+                        help="YAML or JSON answers file, or - for standard input")
+    add_format_argument(parser)
+    add_rules_argument(parser)
+
+
+def run(args: argparse.Namespace, env: Environment) -> int:
+    kb = knowledge_base(args)
+    stdin = env.stdin_bytes() if args.answers == "-" else None
+    answers = normalise_answers(kb, read_answers_file(args.answers, stdin))
+    result = assess(kb, answers)
+    if args.format == "json":
+        json.dump(assessment_json(kb, result), env.stdout, indent=2, ensure_ascii=False)
+        env.stdout.write("\n")
+    else:
+        render_assessment(kb, result, env.console())
+    if result.ignored:
+        env.error(f"note: set aside answers to questions that would not be asked: "
+                  f"{', '.join(result.ignored)}")
+    return Exit.OK

@@ -1,0 +1,96 @@
+"""The outside world a command runs in: streams, terminal and colour.
+
+Commands take an Environment instead of reaching for sys.stdout, so tests run the real CLI
+in-process with captured streams (as httpie does), and colour decisions live in one place.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import sys
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, BinaryIO, TextIO
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+
+def _isatty(stream: object) -> bool:
+    try:
+        return bool(stream.isatty())  # type: ignore[attr-defined]
+    except (AttributeError, ValueError, OSError):
+        return False
+
+
+_TRAILING = re.compile(r"[ ]+((?:\x1b\[[0-9;]*m)*)$", re.MULTILINE)
+
+
+class _TrimmedWriter(io.TextIOBase):
+    """Passes text through, minus the trailing spaces rich pads wrapped lines with."""
+
+    def __init__(self, target: TextIO) -> None:
+        self.target = target
+
+    def write(self, text: str) -> int:
+        self.target.write(_TRAILING.sub(r"\1", text))
+        return len(text)
+
+    def flush(self) -> None:
+        self.target.flush()
+
+    def isatty(self) -> bool:
+        return _isatty(self.target)
+
+
+@dataclass
+class Environment:
+    stdin: TextIO
+    stdout: TextIO
+    stderr: TextIO
+    environ: dict[str, str] = field(default_factory=dict)
+    stdin_is_tty: bool = False
+    stdout_is_tty: bool = False
+    no_color_flag: bool = False
+
+    @classmethod
+    def from_system(cls) -> Environment:
+        return cls(sys.stdin, sys.stdout, sys.stderr, dict(os.environ),
+                   _isatty(sys.stdin), _isatty(sys.stdout))
+
+    @classmethod
+    def captured(cls, stdin: str = "", environ: dict[str, str] | None = None,
+                 tty: bool = False) -> Environment:
+        """An environment over in-memory streams, for tests."""
+        return cls(io.StringIO(stdin), io.StringIO(), io.StringIO(), dict(environ or {}),
+                   stdin_is_tty=tty, stdout_is_tty=tty)
+
+    @property
+    def color(self) -> bool:
+        """Colour only on a terminal, and never with NO_COLOR, --no-color or TERM=dumb."""
+        return (self.stdout_is_tty and not self.no_color_flag
+                and not self.environ.get("NO_COLOR") and self.environ.get("TERM") != "dumb")
+
+    @property
+    def interactive(self) -> bool:
+        return self.stdin_is_tty and self.stdout_is_tty
+
+    def stdin_bytes(self) -> bytes:
+        buffer: BinaryIO | None = getattr(self.stdin, "buffer", None)
+        if buffer is not None:
+            return buffer.read()
+        return self.stdin.read().encode("utf-8")
+
+    def console(self, stderr: bool = False) -> Console:
+        from rich.console import Console
+
+        width = None if self.stdout_is_tty else 100
+        target = self.stderr if stderr else self.stdout
+        return Console(file=_TrimmedWriter(target), no_color=not self.color,
+                       color_system="auto" if self.color else None, highlight=False,
+                       emoji=False, width=width, force_terminal=self.color or None,
+                       force_interactive=False, soft_wrap=False)
+
+    def error(self, message: str) -> None:
+        print(f"muscle-triage: {message}", file=self.stderr)

@@ -1,0 +1,58 @@
+"""Shared fixtures: the shipped knowledge base, an in-process CLI, and editable KB copies."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from engine.loader import load_knowledge_base
+from engine.model import KnowledgeBase
+from engine.paths import shipped_rules_dir
+from questionnaire.cli import run
+from questionnaire.environment import Environment
+
+
+@pytest.fixture(scope="session")
+def kb() -> KnowledgeBase:
+    return load_knowledge_base()
+
+
+@dataclass
+class CliResult:
+    code: int
+    out: str
+    err: str
+
+
+def run_cli(*argv: str, stdin: str = "", environ: dict[str, str] | None = None,
+            tty: bool = False) -> CliResult:
+    env = Environment.captured(stdin=stdin, environ=environ, tty=tty)
+    code = run(list(argv), env)
+    return CliResult(code, env.stdout.getvalue(), env.stderr.getvalue())  # type: ignore[attr-defined]
+
+
+@pytest.fixture
+def cli() -> Callable[..., CliResult]:
+    return run_cli
+
+
+@pytest.fixture
+def rules_copy(tmp_path: Path) -> Path:
+    """A private copy of the shipped knowledge base that a test may break."""
+    target = tmp_path / "rules"
+    shutil.copytree(shipped_rules_dir(), target,
+                    ignore=shutil.ignore_patterns("__pycache__", "__init__.py"))
+    return target
+
+
+def replace_in(path: Path, old: str, new: str, count: int = 1) -> int:
+    """Replace text in a file; return the 1-based line of the first replacement."""
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path.name}"
+    line = text[: text.index(old)].count("\n") + 1
+    path.write_text(text.replace(old, new, count), encoding="utf-8")
+    return line
