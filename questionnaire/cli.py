@@ -20,6 +20,7 @@ from engine.yamlio import YamlError
 from questionnaire.commands import COMMANDS
 from questionnaire.environment import Environment
 from questionnaire.exits import Exit
+from questionnaire.files import WriteRefused
 
 PROG = "muscle-triage"
 DESCRIPTION = """\
@@ -118,7 +119,7 @@ def run(argv: Sequence[str] | None = None, env: Environment | None = None) -> in
         count = len(exc.problems)
         env.error(f"the knowledge base has {count} problem{'s' if count != 1 else ''}")
         return Exit.FAILED
-    except (AnswerError, YamlError) as exc:
+    except (AnswerError, YamlError, WriteRefused) as exc:
         env.error(str(exc))
         return Exit.USAGE
     except KeyboardInterrupt:
