@@ -11,7 +11,9 @@ from pathlib import Path
 from typing import Any
 
 from engine.conditions import parse_condition
+from engine.lint import wording_problems
 from engine.model import (
+    Floor,
     KnowledgeBase,
     Level,
     Option,
@@ -74,7 +76,11 @@ def load_knowledge_base(root: Path | None = None) -> KnowledgeBase:
         problems = cross_reference_problems(docs)
     if problems:
         raise KnowledgeBaseError(problems)
-    return build(docs, display_path(root))
+    kb = build(docs, display_path(root))
+    wording = wording_problems(kb)
+    if wording:
+        raise KnowledgeBaseError(wording)
+    return kb
 
 
 def _where(doc: Document, line: int) -> Where:
@@ -123,8 +129,12 @@ def build(docs: list[Document], root: str) -> KnowledgeBase:
     rules = tuple(_rule(doc, doc.data["rules"].item_lines[i], raw)
                   for doc in docs if doc.kind == "rules"
                   for i, raw in enumerate(doc.data["rules"]))
+    floor_raw = levels_doc.get("floor")
+    floor = Floor(parse_condition(floor_raw["when"]), floor_raw["at_least"],
+                  parse_condition(floor_raw["unless"]) if "unless" in floor_raw else None
+                  ) if floor_raw else None
     return KnowledgeBase(
-        questions=questions, rules=rules,
+        questions=questions, rules=rules, floor=floor,
         levels=tuple(sorted(levels, key=lambda level: -level.rank)),
         default_level=levels_doc["default_level"], notice=levels_doc["notice"].strip(),
         reading=reading, sources=_sources(by_kind["sources"]), root=root)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Literal
 
 QuestionKind = Literal["yes_no", "one_of", "several_of"]
@@ -92,7 +93,7 @@ class Question:
     raises_to: str | None = None
     where: Where = field(default=Where("", None), compare=False)
 
-    @property
+    @cached_property
     def values(self) -> tuple[str, ...]:
         return tuple(option.value for option in self.options)
 
@@ -142,6 +143,15 @@ class ReadingItem:
     where: Where = field(default=Where("", None), compare=False)
 
 
+@dataclass(frozen=True)
+class Floor:
+    """A stated safety claim: when ``when`` holds and ``unless`` does not, level >= at_least."""
+
+    when: Condition
+    at_least: str
+    unless: Condition | None = None
+
+
 @dataclass(frozen=True, eq=False)
 class KnowledgeBase:
     """A validated knowledge base: questions in asking order, rules, levels highest first.
@@ -157,6 +167,7 @@ class KnowledgeBase:
     reading: tuple[ReadingItem, ...]
     #: (source id, full citation) pairs, in the order of sources.yaml.
     sources: tuple[tuple[str, str], ...] = ()
+    floor: Floor | None = None
     root: str = ""
     _question_index: dict[str, Question] = field(init=False, repr=False, compare=False)
     _rule_index: dict[str, Rule] = field(init=False, repr=False, compare=False)

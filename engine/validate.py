@@ -185,6 +185,13 @@ class _Checker:
             if doc.kind == "levels":
                 self.check_level(doc.path, doc.data.key_lines.get("default_level"), "",
                                  doc.data["default_level"])
+                floor = doc.data.get("floor")
+                if floor:
+                    self.check_level(doc.path, floor.key_lines.get("at_least"), "floor",
+                                     floor["at_least"])
+                    for key in ("when", "unless"):
+                        if key in floor:
+                            self.check_condition(doc.path, floor[key], "floor", allow_facts=True)
 
     def check_questions(self) -> None:
         seen_other = None

@@ -4,6 +4,6 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from questionnaire.commands import assess, check, questions
+from questionnaire.commands import assess, check, questions, test
 
-COMMANDS: tuple[ModuleType, ...] = (check, questions, assess)
+COMMANDS: tuple[ModuleType, ...] = (check, questions, assess, test)

@@ -1,0 +1,118 @@
+"""Wording and sources lint: no reader-facing text may read as a diagnosis.
+
+Every text a reader can see (questions, options, why, guidance, reading, level advice, notice,
+rule titles and explanations) is checked against a reviewed list of diagnostic phrasings, after
+the public guidance on symptom checkers and clinical-brief section 5. A phrase that is fine in one
+reviewed place (the notice must say the tool "does not diagnose") is allowed there only.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from engine.model import KnowledgeBase
+from engine.problems import Problem
+
+
+@dataclass(frozen=True)
+class Phrase:
+    pattern: str
+    why: str
+
+
+#: Reviewed list: each phrase either names a condition as the reader's own or hints at likelihood.
+DIAGNOSTIC_PHRASES: tuple[Phrase, ...] = (
+    Phrase(r"\byou(?:'ve| have| may have| might have| could have| probably have)\b",
+           "tells the reader what they have"),
+    Phrase(r"\byou(?:'re| are) (?:suffering|likely|probably|at risk of)\b",
+           "tells the reader what they have"),
+    Phrase(r"\byour (?:condition|disease|illness|diagnosis)\b",
+           "assumes the reader has a condition"),
+    Phrase(r"\blikel(?:y|ihood)\b", "hints at likelihood"),
+    Phrase(r"\bprobabl[ey]\b|\bprobability\b", "hints at likelihood"),
+    Phrase(r"\bconsistent with\b", "reads as a clinical impression"),
+    Phrase(r"\bsuggest(?:s|ive|ing)?\b", "reads as a clinical impression"),
+    Phrase(r"\bindicat(?:es|ive|ing)\b", "reads as a clinical impression"),
+    Phrase(r"\bpoints? to (?:a|an|the) (?:disease|condition|diagnosis)\b",
+           "reads as a clinical impression"),
+    Phrase(r"\bdiagnos", "speaks of diagnosis"),
+    Phrase(r"\d\s*%|\bper ?cent\b", "gives a percentage"),
+    Phrase(r"\b(?:signs?|symptoms?) of (?:your|a|an)\b",
+           "ties the reader's signs to a condition"),
+    Phrase(r"\bchances?\b|\brisk score\b", "hints at likelihood"),
+)
+
+#: Reviewed exceptions: (where, phrase pattern, why it is fine there).
+EXCEPTIONS: tuple[tuple[str, str, str], ...] = (
+    ("notice", r"\bdiagnos", "the notice must say the tool does not diagnose"),
+)
+
+
+@dataclass(frozen=True)
+class Text:
+    """One reader-facing text and where it lives."""
+
+    where: str
+    path: str
+    line: int | None
+    subject: str
+    text: str
+
+
+def reader_texts(kb: KnowledgeBase) -> Iterator[Text]:
+    root = kb.root or "rules"
+    levels_path = f"{root}/levels.yaml"
+    yield Text("notice", levels_path, None, "notice", kb.notice)
+    for level in kb.levels:
+        yield Text("level", levels_path, None, f"level '{level.id}'", level.title)
+        yield Text("level", levels_path, None, f"level '{level.id}'", level.advice)
+    for question in kb.questions:
+        subject = f"question '{question.id}'"
+        where = question.where
+        yield Text("question", where.path, where.line, subject, question.text)
+        yield Text("question", where.path, where.line, subject, question.why)
+        for option in question.options:
+            yield Text("option", where.path, where.line, subject, option.label)
+    for rule in kb.rules:
+        subject, where = f"rule '{rule.id}'", rule.where
+        for text in (rule.title, rule.explanation, rule.then.guidance):
+            if text is not None:
+                yield Text("rule", where.path, where.line, subject, text)
+    for item in kb.reading:
+        subject, where = f"reading '{item.id}'", item.where
+        yield Text("reading", where.path, where.line, subject, item.title)
+        yield Text("reading", where.path, where.line, subject, item.summary)
+
+
+def diagnostic_wording(text: str, where: str = "") -> list[str]:
+    """The diagnostic phrasings in a text, each with why it is refused; [] when clean."""
+    found = []
+    for phrase in DIAGNOSTIC_PHRASES:
+        for match in re.finditer(phrase.pattern, text, flags=re.IGNORECASE):
+            if any(place == where and pattern == phrase.pattern
+                   for place, pattern, _ in EXCEPTIONS):
+                continue
+            found.append(f"'{match.group()}' {phrase.why}")
+    return found
+
+
+def wording_problems(kb: KnowledgeBase) -> list[Problem]:
+    """Diagnostic wording, empty text, and missing sources, as problems for `check`."""
+    problems = []
+    for item in reader_texts(kb):
+        if not item.text.strip():
+            problems.append(Problem(item.path, item.line, item.subject, "empty reader text"))
+        for finding in diagnostic_wording(item.text, item.where):
+            problems.append(Problem(item.path, item.line, item.subject,
+                                    f"wording: {finding}: rephrase as guidance or reading"))
+    for rule in kb.rules:
+        if not rule.sources:
+            problems.append(Problem(rule.where.path, rule.where.line, f"rule '{rule.id}'",
+                                    "cites no source"))
+    for reading in kb.reading:
+        if not reading.sources:
+            problems.append(Problem(reading.where.path, reading.where.line,
+                                    f"reading '{reading.id}'", "cites no source"))
+    return problems
