@@ -126,3 +126,20 @@ def test_one_engine_per_thread(kb: KnowledgeBase, threads: int) -> None:
     with ThreadPoolExecutor(threads) as pool:
         got = list(pool.map(lambda c: assess(kb, c).level.id, cases))
     assert got == expected
+
+
+def test_importing_the_engine_leaves_logging_alone() -> None:
+    """experta calls logging.basicConfig() at import; the adapter removes what it added."""
+    script = ("import logging; before = len(logging.getLogger().handlers); import engine.rete; "
+              "print(before, len(logging.getLogger().handlers))")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          check=True, cwd=Path(__file__).parent.parent)
+    assert done.stdout.split() == ["0", "0"]
+
+
+def test_only_the_adapter_imports_experta() -> None:
+    root = Path(__file__).parent.parent
+    importers = {str(path.relative_to(root)) for folder in ("engine", "questionnaire")
+                 for path in (root / folder).rglob("*.py")
+                 if "import experta" in path.read_text() or "from experta" in path.read_text()}
+    assert importers == {"engine/rete.py"}
