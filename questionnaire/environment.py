@@ -82,14 +82,16 @@ class Environment:
             return buffer.read()
         return self.stdin.read().encode("utf-8")
 
-    def console(self, stderr: bool = False) -> Console:
+    def console(self, stderr: bool = False, plain: bool = False) -> Console:
+        """A rich Console for our streams; ``plain`` means no escape codes at all (--plain)."""
         from rich.console import Console
 
         width = None if self.stdout_is_tty else 100
         target = self.stderr if stderr else self.stdout
-        return Console(file=_TrimmedWriter(target), no_color=not self.color,
-                       color_system="auto" if self.color else None, highlight=False,
-                       emoji=False, width=width, force_terminal=self.color or None,
+        color = self.color and not plain
+        return Console(file=_TrimmedWriter(target), no_color=not color,
+                       color_system="auto" if color else None, highlight=False,
+                       emoji=False, width=width, force_terminal=False if plain else color or None,
                        force_interactive=False, soft_wrap=False)
 
     def error(self, message: str) -> None:

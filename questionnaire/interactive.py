@@ -1,15 +1,74 @@
-"""Placeholder until the interactive questionnaire lands: explain how to use the tool today."""
+"""The questionnaire itself (`muscle-triage` with no command): welcome, questions, result, menu.
+
+Picks a front end (questionary menus at a terminal, numbered line prompts with --plain, for
+TERM=dumb, or whenever input or output is not a terminal), walks the question bank with it, shows
+the result and offers the end menu. Stopping (Ctrl-C, or input ending mid-way) is handled here
+and only here: one calm line, exit 130, nothing written.
+"""
 
 from __future__ import annotations
 
 import argparse
 
+from questionnaire.commands.common import knowledge_base
+from questionnaire.ending import Finished, end_menu
 from questionnaire.environment import Environment
 from questionnaire.exits import Exit
+from questionnaire.flow import Questionnaire, questionnaire_length
+from questionnaire.frontend import FrontEnd, Move
+from questionnaire.render import render_assessment
+from questionnaire.summary import render_how_we_got_here
+
+
+def wants_plain(args: argparse.Namespace, env: Environment) -> bool:
+    return bool(getattr(args, "plain", False)) or not env.interactive or (
+        env.environ.get("TERM") == "dumb")
+
+
+def front_end_for(args: argparse.Namespace, env: Environment) -> FrontEnd:
+    if wants_plain(args, env):
+        from questionnaire.plain import PlainFrontEnd
+
+        return PlainFrontEnd(env)
+    from questionnaire.tui import QuestionaryFrontEnd
+
+    return QuestionaryFrontEnd(env)
+
+
+def converse(run: Questionnaire, front: FrontEnd) -> Finished | None:
+    """Welcome, every question that applies, the result; None if the person chose not to start."""
+    kb = run.kb
+    if not front.welcome(kb, questionnaire_length(kb)):
+        return None
+    while (question := run.current()) is not None:
+        reply = front.ask(question, run.progress(), run.remembered.get(question.id),
+                          run.can_go_back)
+        if reply is Move.BACK:
+            run.back()
+        else:
+            run.answer(reply)
+    assessment = run.final()
+    front.console.print()
+    if run.ended_early:
+        front.console.print("[bold]The questions stop here: this answer reaches the highest "
+                            "urgency.[/]")
+        front.console.print()
+    render_assessment(kb, assessment, front.console, how_we_got_here=render_how_we_got_here)
+    return Finished(kb, assessment)
 
 
 def run_interactive(args: argparse.Namespace, env: Environment) -> int:
-    from questionnaire.cli import build_parser
-
-    build_parser().print_help(env.stdout)
+    kb = knowledge_base(args)
+    front = front_end_for(args, env)
+    finished: Finished | None = None
+    try:
+        finished = converse(Questionnaire(kb), front)
+        if finished is not None:
+            end_menu(front, finished)
+    except (KeyboardInterrupt, EOFError):
+        saved = finished.saved if finished else []
+        note = "" if saved else " Nothing was saved."
+        env.stdout.flush()
+        print(f"\nStopped.{note}", file=env.stderr)
+        return Exit.INTERRUPTED
     return Exit.OK

@@ -7,6 +7,7 @@ NO_COLOR is set; the JSON shape is a documented contract (schema_version 1).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from rich.console import Console
@@ -69,8 +70,18 @@ def _bullet(console: Console, markup: str, indent: int = 2) -> None:
     console.print(Padding(grid, (0, 0, 0, indent), expand=False))
 
 
-def render_assessment(kb: KnowledgeBase, assessment: Assessment, console: Console) -> None:
-    """The result as text: urgency first, then what to do, reading, reasons and the notice."""
+bullet = _bullet  # for other renderers (e.g. questionnaire/summary.py)
+
+
+Section = Callable[[KnowledgeBase, Assessment, Console], None]
+
+
+def render_assessment(kb: KnowledgeBase, assessment: Assessment, console: Console, *,
+                      how_we_got_here: Section | None = None) -> None:
+    """The result as text: urgency first, then what to do, reading, reasons and the notice.
+
+    ``how_we_got_here`` replaces the full rule trace, e.g. with the questionnaire's short summary.
+    """
     level = assessment.level
     style = LEVEL_STYLES.get(level.rank, "bold")
     console.print(f"[{style}] {escape(level.title)} [/]")
@@ -89,6 +100,13 @@ def render_assessment(kb: KnowledgeBase, assessment: Assessment, console: Consol
             _block(console, escape(item.summary), 4)
             _block(console, f"[link={item.link}]{escape(item.link)}[/link]", 4)
     console.print()
+    (how_we_got_here or render_trace)(kb, assessment, console)
+    console.print()
+    _block(console, f"[italic]{escape(assessment.notice)}[/]", 0)
+
+
+def render_trace(kb: KnowledgeBase, assessment: Assessment, console: Console) -> None:
+    """Every fired rule with the parts of its condition that held and what it concluded."""
     console.print("[bold]How we got here[/]")
     if not assessment.trace:
         _bullet(console, "No rule fired, so the result is the starting level "
@@ -101,8 +119,6 @@ def render_assessment(kb: KnowledgeBase, assessment: Assessment, console: Consol
     for question_id in assessment.ignored:
         _bullet(console, f"[dim]Set aside: the answer to '{question_id}', a question that "
                          "would not be asked given the other answers.[/]")
-    console.print()
-    _block(console, f"[italic]{escape(assessment.notice)}[/]", 0)
 
 
 def render_questions(kb: KnowledgeBase, console: Console) -> None:

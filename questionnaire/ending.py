@@ -1,0 +1,78 @@
+"""What can be done once the result is shown: a small menu of end actions.
+
+The menu is a list of EndAction values, so more can be offered (e.g. a full explanation or a
+report) by adding to END_ACTIONS before "Quit", without touching the question loop. An action
+returns True when the run should end.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from engine.model import Assessment, KnowledgeBase
+from questionnaire.files import WriteRefused, write_private
+from questionnaire.frontend import FrontEnd
+from questionnaire.saving import answers_yaml
+
+DEFAULT_ANSWERS_FILE = "muscle-triage-answers.yaml"
+
+
+@dataclass
+class Finished:
+    """A finished questionnaire: what the end actions work on, and what they did."""
+
+    kb: KnowledgeBase
+    assessment: Assessment
+    #: Files written at the person's request, for the goodbye (and the interrupt) message.
+    saved: list[Path] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class EndAction:
+    label: str
+    run: Callable[[FrontEnd, Finished], bool]
+
+
+def save_answers(front: FrontEnd, done: Finished) -> bool:
+    """Ask for a file name and write the answers there (mode 0600, replacing only on a yes)."""
+    name = front.ask_text("Save the answers to which file?", DEFAULT_ANSWERS_FILE)
+    path = Path(name).expanduser()
+    replace = False
+    if path.exists() and not path.is_dir():
+        replace = front.confirm(f"{path} already exists. Replace it?")
+        if not replace:
+            front.console.print("Not saved.", markup=False)
+            return False
+    try:
+        write_private(path, answers_yaml(done.assessment.answers, str(path)), force=replace)
+    except WriteRefused as exc:
+        front.console.print(f"Not saved: {exc}.", markup=False)
+        return False
+    done.saved.append(path)
+    front.console.print(f"Saved the answers to {path} (readable only by you). To see this "
+                        f"result again: muscle-triage assess --answers {path}", markup=False)
+    return False
+
+
+def quit_run(front: FrontEnd, done: Finished) -> bool:
+    return True
+
+
+END_ACTIONS: list[EndAction] = [
+    EndAction("Save my answers to a file", save_answers),
+    EndAction("Quit", quit_run),
+]
+
+
+def end_menu(front: FrontEnd, done: Finished, actions: list[EndAction] | None = None) -> None:
+    """Offer the end actions until one ends the run; end of input here simply ends it."""
+    actions = actions or END_ACTIONS
+    while True:
+        try:
+            index = front.choose("What next?", [action.label for action in actions])
+        except EOFError:  # a piped run that gave only its answers: the result is complete
+            return
+        if actions[index].run(front, done):
+            return

@@ -1,0 +1,144 @@
+"""The question loop, without any input or output: which question comes next, going back, stopping.
+
+questionary has no "back" of its own, so the questionnaire is driven here as a walk over the
+question bank with an answers dict. The answers always belong to exactly the questions asked so
+far, in asking order, so going back one step simply forgets the last answer (it is remembered as
+the suggestion when that question comes round again). After each answer the knowledge base
+assesses what it has so far; an answer that reaches the highest level ends the walk at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+from engine.assess import assess
+from engine.conditions import evaluate, questions_read
+from engine.model import AnswerValue, Assessment, KnowledgeBase, Question
+
+Assessor = Callable[[KnowledgeBase, Mapping[str, AnswerValue]], Assessment]
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Where the person is: question ``number`` of about ``about`` (which shrinks, never grows)."""
+
+    number: int
+    about: int
+
+
+@dataclass(frozen=True)
+class Length:
+    """How many questions a run can take: ``fewest`` when no follow-up applies, up to ``most``."""
+
+    fewest: int
+    most: int
+
+
+def questionnaire_length(kb: KnowledgeBase) -> Length:
+    always = sum(1 for question in kb.questions if question.ask_if is None)
+    return Length(always, len(kb.questions))
+
+
+@dataclass
+class Questionnaire:
+    """One run through the question bank.
+
+    >>> run = Questionnaire(kb)                # doctest: +SKIP
+    >>> run.current().id, run.answer("no")      # doctest: +SKIP
+    """
+
+    kb: KnowledgeBase
+    assessor: Assessor = assess
+    #: Answers to the questions asked so far, in asking order.
+    answers: dict[str, AnswerValue] = field(default_factory=dict)
+    #: Answers forgotten by going back, offered again as the suggestion.
+    remembered: dict[str, AnswerValue] = field(default_factory=dict)
+    #: The latest assessment (None before the first answer).
+    result: Assessment | None = None
+    _order: dict[str, int] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._order = {question.id: index for index, question in enumerate(self.kb.questions)}
+
+    # --- where we are --------------------------------------------------------------------------
+
+    def _start(self) -> int:
+        """Index in the bank from which the next question is looked for."""
+        if not self.answers:
+            return 0
+        return self._order[next(reversed(self.answers))] + 1
+
+    def _asked_now(self, question: Question) -> bool:
+        return question.ask_if is None or evaluate(question.ask_if, self.answers)
+
+    def current(self) -> Question | None:
+        """The next question to ask, or None when the walk is over (or ended early)."""
+        if self.ended_early:
+            return None
+        for question in self.kb.questions[self._start():]:
+            if self._asked_now(question):
+                return question
+        return None
+
+    def _might_be_asked(self, question: Question, start: int) -> bool:
+        """Asked given the answers so far, or depending on a question still to come."""
+        if self._asked_now(question):
+            return True
+        return any(self._order.get(read, -1) >= start for read in questions_read(question.ask_if))
+
+    def progress(self) -> Progress:
+        """Question N of about M, where M counts every later question that may still be asked."""
+        question = self.current()
+        number = len(self.answers) + 1
+        if question is None:
+            return Progress(len(self.answers), len(self.answers))
+        index = self._order[question.id]
+        later = sum(1 for other in self.kb.questions[index + 1:]
+                    if self._might_be_asked(other, index))
+        return Progress(number, number + later)
+
+    @property
+    def can_go_back(self) -> bool:
+        return bool(self.answers)
+
+    @property
+    def ended_early(self) -> bool:
+        """Whether the answers so far already reach the highest level (e.g. an emergency)."""
+        return self.result is not None and self.result.level.id == self.kb.levels[0].id
+
+    # --- moving -------------------------------------------------------------------------------
+
+    def answer(self, value: AnswerValue) -> Assessment:
+        """Record the answer to the current question and assess everything answered so far."""
+        question = self.current()
+        if question is None:
+            raise RuntimeError("the questionnaire is over: there is no question to answer")
+        if question.kind == "several_of":
+            if isinstance(value, str):
+                raise ValueError(f"{question.id} takes a tuple of values")
+            value = tuple(sorted(set(value)))
+        elif not isinstance(value, str):
+            raise ValueError(f"{question.id} takes one value")
+        unknown = set((value,) if isinstance(value, str) else value) - set(question.values)
+        if unknown:
+            raise ValueError(f"{question.id}: not an option: {', '.join(sorted(unknown))}")
+        self.remembered.pop(question.id, None)
+        self.answers[question.id] = value
+        self.result = self.assessor(self.kb, self.answers)
+        return self.result
+
+    def back(self) -> bool:
+        """Forget the last answer, so its question is asked again; False when at the start."""
+        if not self.answers:
+            return False
+        question_id = next(reversed(self.answers))
+        self.remembered[question_id] = self.answers.pop(question_id)
+        self.result = self.assessor(self.kb, self.answers) if self.answers else None
+        return True
+
+    def final(self) -> Assessment:
+        """The assessment of everything answered (also when nothing was)."""
+        if self.result is None:
+            self.result = self.assessor(self.kb, self.answers)
+        return self.result

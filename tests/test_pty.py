@@ -1,0 +1,95 @@
+"""The real command in a real pseudo-terminal: questionary menus, keystrokes, exit status.
+
+Everything else drives the front ends in-process; this one test checks that `python -m
+questionnaire` at a terminal picks the menus, draws them, takes arrow keys and Enter, and exits
+cleanly. Every wait is bounded, so a hang fails the test instead of the suite.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import re
+import select
+import struct
+import subprocess
+import sys
+import termios
+import time
+
+import pytest
+
+from engine.model import KnowledgeBase
+
+pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal")
+
+ENTER, DOWN = b"\r", b"\x1b[B"
+ANSI = re.compile(r"\x1b\[[0-9;?]*[a-zA-Z]|\x1b\][^\x07]*\x07|\r")
+
+
+class Terminal:
+    """A child process on the slave side of a pty; we read and type on the master side."""
+
+    def __init__(self, argv: list[str]) -> None:
+        self.master, slave = os.openpty()
+        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 100, 0, 0))
+        environ = {**os.environ, "TERM": "xterm-256color", "PROMPT_TOOLKIT_NO_CPR": "1"}
+        environ.pop("NO_COLOR", None)
+        self.process = subprocess.Popen(argv, stdin=slave, stdout=slave, stderr=slave,
+                                        env=environ, start_new_session=True)
+        os.close(slave)
+        self.seen = ""
+
+    def text(self) -> str:
+        return ANSI.sub("", self.seen)
+
+    def wait_for(self, phrase: str, timeout: float = 30) -> None:
+        deadline = time.monotonic() + timeout
+        while phrase not in self.text():
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise AssertionError(f"{phrase!r} did not appear; the screen showed:\n"
+                                     f"{self.text()[-2000:]}")
+            ready, _, _ = select.select([self.master], [], [], left)
+            if ready:
+                try:
+                    chunk = os.read(self.master, 65536)
+                except OSError:  # the child closed the terminal
+                    chunk = b""
+                if not chunk:
+                    raise AssertionError(f"the program ended before {phrase!r} appeared:\n"
+                                         f"{self.text()[-2000:]}")
+                self.seen += chunk.decode("utf-8", "replace")
+
+    def type(self, keys: bytes) -> None:
+        os.write(self.master, keys)
+
+    def close(self, timeout: float = 30) -> int:
+        try:
+            code = self.process.wait(timeout=timeout)
+        finally:
+            if self.process.poll() is None:
+                self.process.kill()
+                self.process.wait()
+            os.close(self.master)
+        return code
+
+
+def test_the_questionnaire_runs_at_a_real_terminal(kb: KnowledgeBase) -> None:
+    terminal = Terminal([sys.executable, "-m", "questionnaire"])
+    try:
+        terminal.wait_for("Start the questions")
+        terminal.type(ENTER)
+        terminal.wait_for("Question 1 of about")
+        terminal.wait_for("Why are we asking this?")
+        terminal.type(ENTER)  # the pointer starts on "Yes"
+        terminal.wait_for("What next?")
+        screen = " ".join(terminal.text().split())
+        assert kb.levels[0].title in screen and "Your answer: Yes" in screen
+        assert "Question 2 of" not in screen
+        assert "\x1b[" in terminal.seen  # a terminal gets colour and cursor control
+        terminal.type(DOWN + ENTER)  # Quit
+    finally:
+        code = terminal.close()
+    assert code == 0
+    assert "Traceback" not in terminal.text()
