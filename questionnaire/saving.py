@@ -19,10 +19,20 @@ HEADER = """\
 """
 
 
+def _flow(value: object) -> str:
+    """One value as inline YAML, quoted where any YAML reader could take it for something else."""
+    text = yaml.safe_dump(value, default_flow_style=True, allow_unicode=True, width=10_000)
+    return text.removesuffix("\n").removesuffix("\n...").strip()
+
+
 def answers_yaml(answers: Mapping[str, AnswerValue], name: str, day: date | None = None) -> str:
-    """The answers in asking order as YAML, with a header saying how to replay them."""
-    data = {key: value if isinstance(value, str) else list(value)
-            for key, value in answers.items()}
-    body = yaml.safe_dump(data, sort_keys=False, default_flow_style=None, allow_unicode=True,
-                          width=100)
-    return HEADER.format(day=(day or date.today()).isoformat(), name=name) + body
+    """The answers in asking order as YAML, with a header saying how to replay them.
+
+    >>> print(answers_yaml({"weaker": "yes", "inactivity": ("cast",)}, "a.yaml"))  # doctest: +SKIP
+    # Answers saved by muscle-triage on ...
+    weaker: 'yes'
+    inactivity: [cast]
+    """
+    lines = [f"{_flow(key)}: {_flow(value if isinstance(value, str) else list(value))}"
+             for key, value in answers.items()]
+    return HEADER.format(day=(day or date.today()).isoformat(), name=name) + "\n".join(lines) + "\n"

@@ -49,8 +49,9 @@ class QuestionaryFrontEnd:
         self.env.stdout.flush()
         return prompt.unsafe_ask()
 
-    def _record(self, words: str) -> None:
-        self.console.print(Padding(Text.from_markup(f"[dim]Your answer:[/] {escape(words)}"),
+    def _record(self, words: str, label: str = "Your answer: ") -> None:
+        """What was chosen, in place of the erased menu, so the screen reads as a transcript."""
+        self.console.print(Padding(Text.from_markup(f"[dim]{label}[/]{escape(words)}"),
                                    (0, 0, 0, 2)))
 
     def _show_why(self, question: Question) -> None:
@@ -93,7 +94,7 @@ class QuestionaryFrontEnd:
                 self._show_why(question)
                 continue
             if reply is Move.BACK:
-                self._record("(going back)")
+                self._record("", label="Going back to the previous question.")
                 return Move.BACK
             if isinstance(reply, tuple):
                 self._record("; ".join(question.label_of(v) for v in reply) or "None of these")

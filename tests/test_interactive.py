@@ -160,7 +160,7 @@ def test_going_back_asks_again_with_the_earlier_answer_suggested(kb: KnowledgeBa
     result = run_tui(keys)
     assert result.code == 0, result.err
     assert re.findall(r"Question (\d+) of", result.out) == ["1", "2", "1"]
-    assert "(going back)" in result.out
+    assert "Going back to the previous question." in result.out
     out = flat(result.out)
     assert kb.levels[0].title in out
     assert f"{' '.join(kb.questions[0].text.split()[:6])}" in out.split("How we got here")[1]
