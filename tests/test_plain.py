@@ -12,6 +12,7 @@ import pytest
 
 from engine.assess import assess
 from engine.conditions import evaluate
+from engine.lint import diagnostic_wording
 from engine.model import AnswerValue, KnowledgeBase, Question
 from tests.conftest import run_cli
 
@@ -67,6 +68,7 @@ def test_a_piped_run_re_asks_explains_goes_back_and_completes(kb: KnowledgeBase)
     assert expected.level.title in out and kb.notice in flat(out)
     assert "\x1b" not in out and not BOX_DRAWING.search(out)
     assert "What next?" in out and "1) Save my answers to a file  2) Quit" in out
+    assert diagnostic_wording(flat(out).replace(kb.notice, "")) == []
 
 
 def test_plain_mode_saves_answers_that_replay_exactly(kb: KnowledgeBase, tmp_path: Path) -> None:
