@@ -22,10 +22,11 @@ from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
 
 from engine.assess import assess
-from engine.conditions import evaluate
 from engine.model import AnswerValue, KnowledgeBase, Question
+from tests.answer_paths import answer_path, loaded_once
 from tests.conftest import CliResult, run_cli
 
+pytestmark = pytest.mark.usefixtures(loaded_once.__name__)
 ENTER, DOWN, UP, SPACE, CTRL_C = "\r", "\x1b[B", "\x1b[A", " ", "\x03"
 #: Items after a question's options: "Why are we asking this?", then "Go back" (from question 2).
 WHY, BACK = 0, 1
@@ -77,23 +78,11 @@ def answer_keys(question: Question, value: AnswerValue) -> str:
     return select(values.index(value))
 
 
-def walk(kb: KnowledgeBase, wanted: Mapping[str, AnswerValue]) -> tuple[list[str],
-                                                                         dict[str, AnswerValue]]:
-    """Keys answering every question that would be asked: ``wanted`` or no / none / first option.
-
-    Walks the bank with the engine's own condition evaluation, independently of the flow module.
-    """
-    keys: list[str] = []
-    answers: dict[str, AnswerValue] = {}
-    for question in kb.questions:
-        if question.ask_if is not None and not evaluate(question.ask_if, answers):
-            continue
-        default: AnswerValue = ("no" if question.kind == "yes_no" else ()
-                                if question.kind == "several_of" else question.values[0])
-        value = wanted.get(question.id, default)
-        keys.append(answer_keys(question, value))
-        answers[question.id] = value
-    return keys, answers
+def walk(kb: KnowledgeBase, wanted: Mapping[str, AnswerValue]
+         ) -> tuple[list[str], dict[str, AnswerValue]]:
+    """Keys answering every question that would be asked, and the answers they give."""
+    path = answer_path(kb, wanted)
+    return [answer_keys(q, v) for q, v in path], {q.id: v for q, v in path}
 
 
 def flat(text: str) -> str:

@@ -11,11 +11,12 @@ from pathlib import Path
 import pytest
 
 from engine.assess import assess
-from engine.conditions import evaluate
 from engine.lint import diagnostic_wording
 from engine.model import AnswerValue, KnowledgeBase, Question
+from tests.answer_paths import answer_path, loaded_once
 from tests.conftest import run_cli
 
+pytestmark = pytest.mark.usefixtures(loaded_once.__name__)
 BOX_DRAWING = re.compile("[\u2500-\u257f]")
 
 
@@ -28,18 +29,9 @@ def number_for(question: Question, value: AnswerValue) -> str:
 
 def plain_walk(kb: KnowledgeBase, wanted: Mapping[str, AnswerValue]
                ) -> tuple[list[str], dict[str, AnswerValue]]:
-    """Typed lines answering each question that would be asked: ``wanted``, else no/none/first."""
-    lines: list[str] = []
-    answers: dict[str, AnswerValue] = {}
-    for question in kb.questions:
-        if question.ask_if is not None and not evaluate(question.ask_if, answers):
-            continue
-        default: AnswerValue = ("no" if question.kind == "yes_no" else ()
-                                if question.kind == "several_of" else question.values[0])
-        value = wanted.get(question.id, default)
-        lines.append(number_for(question, value))
-        answers[question.id] = value
-    return lines, answers
+    """Typed lines answering every question that would be asked, and the answers they give."""
+    path = answer_path(kb, wanted)
+    return [number_for(q, v) for q, v in path], {q.id: v for q, v in path}
 
 
 def flat(text: str) -> str:

@@ -1,0 +1,52 @@
+"""The path a questionnaire takes for given answers, worked out independently of questionnaire/.
+
+Tests that drive a front end need to know which questions will be asked, in what order, to type
+the right keys. This walks the bank with the engine's own condition evaluation, so the flow
+module under test does not decide its own expected path.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Mapping
+
+import pytest
+
+from engine.conditions import evaluate
+from engine.model import AnswerValue, KnowledgeBase, Question
+
+
+def calm_default(question: Question) -> AnswerValue:
+    """No to a yes/no question, none of a several-of list, the first option of a one-of."""
+    if question.kind == "yes_no":
+        return "no"
+    return () if question.kind == "several_of" else question.values[0]
+
+
+def answer_path(kb: KnowledgeBase, wanted: Mapping[str, AnswerValue]
+                ) -> list[tuple[Question, AnswerValue]]:
+    """Each question that would be asked, in order, with ``wanted`` or its calm default."""
+    answers: dict[str, AnswerValue] = {}
+    path = []
+    for question in kb.questions:
+        if question.ask_if is not None and not evaluate(question.ask_if, answers):
+            continue
+        answers[question.id] = wanted.get(question.id, calm_default(question))
+        path.append((question, answers[question.id]))
+    return path
+
+
+@pytest.fixture
+def loaded_once(kb: KnowledgeBase, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Let the questionnaire reuse the session's knowledge base instead of loading it per run.
+
+    Loading (parsing, schema and wording checks) takes about half a second and is tested on its
+    own; the questionnaire tests run the CLI many times and only need the loaded result.
+    """
+    import questionnaire.interactive
+
+    def shipped(args: argparse.Namespace) -> KnowledgeBase:
+        assert getattr(args, "rules", None) is None, "these tests use the shipped rules"
+        return kb
+
+    monkeypatch.setattr(questionnaire.interactive, "knowledge_base", shipped)
