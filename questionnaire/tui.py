@@ -42,7 +42,7 @@ class QuestionaryFrontEnd:
     def __init__(self, env: Environment) -> None:
         self.env = env
         self.console: Console = env.console()
-        # prompt_toolkit honours NO_COLOR itself; --no-color and TERM=dumb are ours to pass on.
+        # Without colour (NO_COLOR, --no-color) the menus are drawn in one colour too.
         self._app: dict[str, Any] = {} if env.color else {"color_depth": ColorDepth.DEPTH_1_BIT}
 
     def _run(self, prompt: questionary.Question) -> Any:
