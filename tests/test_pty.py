@@ -7,21 +7,20 @@ cleanly. Every wait is bounded, so a hang fails the test instead of the suite.
 
 from __future__ import annotations
 
-import fcntl
 import os
 import re
 import select
 import struct
 import subprocess
 import sys
-import termios
 import time
 
 import pytest
 
 from engine.model import KnowledgeBase
 
-pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal")
+termios = pytest.importorskip("termios", reason="needs a POSIX pseudo-terminal")
+fcntl = pytest.importorskip("fcntl", reason="needs a POSIX pseudo-terminal")
 
 ENTER, DOWN = b"\r", b"\x1b[B"
 ANSI = re.compile(r"\x1b\[[0-9;?]*[a-zA-Z]|\x1b\][^\x07]*\x07|\r")
