@@ -86,10 +86,15 @@ class Environment:
         """A rich Console for our streams; ``plain`` means no escape codes at all (--plain)."""
         from rich.console import Console
 
+        class _Console(Console):
+            def on_broken_pipe(self) -> None:
+                # rich would exit 1 here; let the CLI's one handler exit 141, quietly.
+                raise BrokenPipeError
+
         width = None if self.stdout_is_tty else 100
         target = self.stderr if stderr else self.stdout
         color = self.color and not plain
-        return Console(file=_TrimmedWriter(target), no_color=not color,
+        return _Console(file=_TrimmedWriter(target), no_color=not color,
                        color_system="auto" if color else None, highlight=False,
                        emoji=False, width=width, force_terminal=False if plain else color or None,
                        force_interactive=False, soft_wrap=False)

@@ -134,7 +134,9 @@ def test_console_script_and_module_entry_points(tmp_path: Path) -> None:
 
 
 def test_broken_pipe_exits_quietly(tmp_path: Path) -> None:
-    done = subprocess.run(f"{sys.executable} -m questionnaire questions | head -1", shell=True,
+    done = subprocess.run(f"{sys.executable} -m questionnaire questions | head -1; "
+                          "echo \"status ${PIPESTATUS[0]}\"", shell=True, executable="/bin/bash",
                           capture_output=True, text=True, check=False)
     assert done.stdout.startswith("1. sudden_one_sided")
+    assert done.stdout.rstrip().endswith("status 141")
     assert "Traceback" not in done.stderr and "Broken pipe" not in done.stderr
