@@ -170,7 +170,10 @@ def installs(dist: Dist, tmp_path_factory: pytest.TempPathFactory) -> Iterator[d
 
 
 def test_uv_tool_install(installs: dict[str, Install], tmp_path: Path) -> None:
-    _exercise(installs["uv tool"].tool(), tmp_path)
+    tool = installs["uv tool"].tool()
+    _exercise(tool, tmp_path)
+    scenarios = _ok([tool, "test"], tmp_path)  # the scenario files ship beside the rules
+    assert " passed, 0 failed" in scenarios.stdout + scenarios.stderr
 
 
 def test_pip_install_into_a_new_venv(installs: dict[str, Install], tmp_path: Path) -> None:
