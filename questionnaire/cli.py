@@ -37,6 +37,8 @@ examples:
   muscle-triage questions                    see every question and why it is asked
   muscle-triage assess --answers me.yaml     assess answers saved in a file
   muscle-triage check --rules my-rules/      validate your own knowledge base
+  muscle-triage init-rules my-rules/         start your own from a copy of the shipped one
+  muscle-triage export fhir -o q.json        the questions as a FHIR R4 Questionnaire
 
 exit status: 0 ok, 1 knowledge base problems, 2 bad command line or input, 130 interrupted.
 Colour is off when NO_COLOR is set, with --no-color, or when output is not a terminal."""

@@ -4,6 +4,6 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from questionnaire.commands import assess, check, questions, test
+from questionnaire.commands import assess, check, export, init_rules, questions, test
 
-COMMANDS: tuple[ModuleType, ...] = (check, questions, assess, test)
+COMMANDS: tuple[ModuleType, ...] = (check, questions, assess, test, export, init_rules)

@@ -10,6 +10,7 @@ from engine.assess import assess
 from questionnaire.commands.common import add_format_argument, add_rules_argument, knowledge_base
 from questionnaire.environment import Environment
 from questionnaire.exits import Exit
+from questionnaire.fhir_options import add_fhir_response_arguments, write_fhir_response
 from questionnaire.render import assessment_json, render_assessment
 
 NAME = "assess"
@@ -31,6 +32,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="YAML or JSON answers file, or - for standard input")
     add_format_argument(parser)
     add_rules_argument(parser)
+    add_fhir_response_arguments(parser)
 
 
 def run(args: argparse.Namespace, env: Environment) -> int:
@@ -38,6 +40,7 @@ def run(args: argparse.Namespace, env: Environment) -> int:
     stdin = env.stdin_bytes() if args.answers == "-" else None
     answers = normalise_answers(kb, read_answers_file(args.answers, stdin))
     result = assess(kb, answers)
+    write_fhir_response(args, kb, result)  # before printing: a refused write prints nothing
     if args.format == "json":
         json.dump(assessment_json(kb, result), env.stdout, indent=2, ensure_ascii=False)
         env.stdout.write("\n")
