@@ -10,6 +10,7 @@ from engine.assess import assess
 from questionnaire.commands.common import add_format_argument, add_rules_argument, knowledge_base
 from questionnaire.environment import Environment
 from questionnaire.exits import Exit
+from questionnaire.explain_options import add_explain_arguments, explain_extras
 from questionnaire.fhir_options import add_fhir_response_arguments, write_fhir_response
 from questionnaire.render import assessment_json, render_assessment
 
@@ -32,6 +33,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="YAML or JSON answers file, or - for standard input")
     add_format_argument(parser)
     add_rules_argument(parser)
+    add_explain_arguments(parser)
     add_fhir_response_arguments(parser)
 
 
@@ -41,11 +43,14 @@ def run(args: argparse.Namespace, env: Environment) -> int:
     answers = normalise_answers(kb, read_answers_file(args.answers, stdin))
     result = assess(kb, answers)
     write_fhir_response(args, kb, result)  # before printing: a refused write prints nothing
+    extras = explain_extras(args, env, kb, result)  # writes --report before anything is printed
     if args.format == "json":
-        json.dump(assessment_json(kb, result), env.stdout, indent=2, ensure_ascii=False)
+        json.dump(assessment_json(kb, result) | extras.json, env.stdout, indent=2,
+                  ensure_ascii=False)
         env.stdout.write("\n")
     else:
         render_assessment(kb, result, env.console())
+        extras.render()
     if result.ignored:
         env.error(f"note: set aside answers to questions that would not be asked: "
                   f"{', '.join(result.ignored)}")
