@@ -4,6 +4,16 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from questionnaire.commands import assess, check, export, init_rules, questions, test
+from questionnaire.commands import (
+    assess,
+    check,
+    explain,
+    export,
+    graph,
+    init_rules,
+    questions,
+    test,
+)
 
-COMMANDS: tuple[ModuleType, ...] = (check, questions, assess, test, export, init_rules)
+COMMANDS: tuple[ModuleType, ...] = (check, questions, assess, test, explain, graph, export,
+                                    init_rules)
