@@ -183,3 +183,19 @@ def fired_reasons(kb: KnowledgeBase, assessment: Assessment) -> tuple[RuleReason
     """Every fired rule with its reasons, in trace order (including rules that only derive)."""
     build = _Builder(kb, assessment)
     return tuple(build.rule(r) for r in build.fired)
+
+
+def answers_behind(node: RuleReason) -> tuple[AnswerReason, ...]:
+    """Every answer a rule rests on, directly or through the facts it needed, without repeats."""
+    found: list[AnswerReason] = []
+
+    def walk(current: RuleReason) -> None:
+        for reason in current.reasons:
+            if isinstance(reason, AnswerReason) and reason not in found:
+                found.append(reason)
+            elif isinstance(reason, FactReason):
+                for deriver in reason.derived_by:
+                    walk(deriver)
+
+    walk(node)
+    return tuple(found)

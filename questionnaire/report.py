@@ -24,7 +24,7 @@ from urllib.parse import quote
 from markdown_it import MarkdownIt
 
 from engine.model import Assessment, KnowledgeBase
-from engine.why import answer_label
+from engine.why import RuleReason, answer_label, answers_behind, why
 from questionnaire.explanation import Node, build_explanation
 from questionnaire.files import write_private
 from questionnaire.picture import fired_path, to_mermaid
@@ -87,6 +87,11 @@ def _tree_markdown(nodes: tuple[Node, ...], depth: int = 0) -> list[str]:
     return lines
 
 
+def _offered(node: RuleReason) -> str:
+    answers = ", ".join(f"{a.question.id}: {a.label}" for a in answers_behind(node))
+    return md(f"{node.rule.title} [{node.rule.id}]" + (f" (answers {answers})" if answers else ""))
+
+
 def report_sections(kb: KnowledgeBase, assessment: Assessment, today: date,
                     picture: bool = True) -> list[Section]:
     """The report's parts in order; `picture` adds the Mermaid diagram (Markdown only)."""
@@ -117,10 +122,10 @@ def report_sections(kb: KnowledgeBase, assessment: Assessment, today: date,
     sections.append(Section("answers", "\n".join(answers)))
 
     guidance_roots = build_explanation(kb, assessment, reading=False)
-    why = ["## Why this guidance", "",
+    reasons = ["## Why this guidance", "",
            "Each rule that fired, what it is based on, and the answers that made it fire.", ""]
-    why += _tree_markdown(guidance_roots)
-    sections.append(Section("why", "\n".join(why)))
+    reasons += _tree_markdown(guidance_roots)
+    sections.append(Section("why", "\n".join(reasons)))
     if picture:
         sections.append(Section("picture", "\n".join([
             "### The reasoning as a picture", "",
@@ -131,8 +136,11 @@ def report_sections(kb: KnowledgeBase, assessment: Assessment, today: date,
     if assessment.reading:
         reading = ["## Reading", "",
                    "About a subject, not about you: only a doctor can find the cause."]
-        for item in assessment.reading:
+        for topic in why(kb, assessment).reading:
+            item = topic.item
             reading += ["", f"### {md(item.title)}", "", md(item.summary), "",
+                        "Offered by: " + "; ".join(_offered(node) for node in topic.offered_by)
+                        + "\\",
                         "Sources: " + "; ".join(md(kb.citation(s)) for s in item.sources)
                         + "\\", f"Read more: {_link(item.link, item.link)}"]
         sections.append(Section("reading", "\n".join(reading)))
