@@ -15,7 +15,14 @@ from typing import Any
 from engine.model import Assessment, KnowledgeBase
 from questionnaire.environment import Environment
 from questionnaire.explanation import explanation_json, render_explanation
-from questionnaire.report import REPORT_FORMATS, report_format, write_report
+from questionnaire.report import REPORT_FORMATS, refuse_existing, report_format, write_report
+
+
+def check_report_target(args: argparse.Namespace) -> None:
+    """Refuse an existing --report file before any work is done (unless --force)."""
+    report: Path | None = getattr(args, "report", None)
+    if report is not None:
+        refuse_existing(report, bool(getattr(args, "force", False)))
 
 
 def _report_path(text: str) -> Path:

@@ -26,7 +26,7 @@ from markdown_it import MarkdownIt
 from engine.model import Assessment, KnowledgeBase
 from engine.why import RuleReason, answer_label, answers_behind, why
 from questionnaire.explanation import Node, build_explanation
-from questionnaire.files import write_private
+from questionnaire.files import WriteRefused, write_private
 from questionnaire.picture import fired_path, to_mermaid
 
 #: Report formats by file suffix.
@@ -214,6 +214,12 @@ def render_report(kb: KnowledgeBase, assessment: Assessment, fmt: str,
     if fmt == "md":
         return report_markdown(kb, assessment, today)
     raise ValueError(f"unknown report format '{fmt}' (use one of: {', '.join(REPORT_FORMATS)})")
+
+
+def refuse_existing(path: Path, force: bool) -> None:
+    """Fail early, before assessing or drawing, when write_private would refuse anyway."""
+    if Path(path).exists() and not force:
+        raise WriteRefused(f"{path} already exists; use --force to replace it")
 
 
 def write_report(kb: KnowledgeBase, assessment: Assessment, path: Path, fmt: str | None = None,

@@ -10,7 +10,11 @@ from engine.assess import assess
 from questionnaire.commands.common import add_format_argument, add_rules_argument, knowledge_base
 from questionnaire.environment import Environment
 from questionnaire.exits import Exit
-from questionnaire.explain_options import add_explain_arguments, explain_extras
+from questionnaire.explain_options import (
+    add_explain_arguments,
+    check_report_target,
+    explain_extras,
+)
 from questionnaire.fhir_options import add_fhir_response_arguments, write_fhir_response
 from questionnaire.render import assessment_json, render_assessment
 
@@ -38,6 +42,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, env: Environment) -> int:
+    check_report_target(args)
     kb = knowledge_base(args)
     stdin = env.stdin_bytes() if args.answers == "-" else None
     answers = normalise_answers(kb, read_answers_file(args.answers, stdin))

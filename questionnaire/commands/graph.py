@@ -20,6 +20,7 @@ from questionnaire.picture import (
     to_mermaid,
     to_svg,
 )
+from questionnaire.report import refuse_existing
 
 NAME = "graph"
 HELP = "draw the rule network (Mermaid, Graphviz DOT or SVG), optionally with a fired path"
@@ -62,6 +63,8 @@ def _format(args: argparse.Namespace) -> str:
 
 
 def run(args: argparse.Namespace, env: Environment) -> int:
+    if args.output is not None:
+        refuse_existing(args.output, args.force)  # before any work, not after it
     kb = knowledge_base(args)
     graph = rule_network(kb)
     if args.answers:
