@@ -62,8 +62,7 @@ class _TreeBuilder:
         rule = node.rule
         label = f"{rule.title} [{rule.id}]{suffix}"
         if brief and rule.id in self.expanded:
-            return Node(label + " (reasons shown above)", (f"rule at {rule.where}",),
-                        kind="rule", style="bold")
+            return Node(label + " (see above)", kind="rule", style="bold")
         self.expanded.add(rule.id)
         details = (f"rule at {rule.where}",) if brief else (
             rule.explanation, _sources(self.kb, rule), f"rule at {rule.where}")
