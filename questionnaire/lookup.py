@@ -21,8 +21,9 @@ from engine.model import (
     Question,
     Rule,
 )
+from engine.scenarios import Case
 from engine.validate import did_you_mean
-from questionnaire.scenario_refs import CaseRef, cases_for_question, cases_for_rule
+from questionnaire.scenario_refs import cases_for_question, cases_for_rule, where
 
 _VERBS = {"is": "is", "in": "is", "includes": "includes", "includes_any": "includes any of"}
 
@@ -77,14 +78,14 @@ def condition_lines(kb: KnowledgeBase, condition: Condition, depth: int = 0) -> 
     return lines
 
 
-def _scenario_lines_rule(refs: list[CaseRef], rule_id: str) -> list[str]:
-    found = cases_for_rule(refs, rule_id)
-    lines = [f"{ref.id} ({ref.where}): expects it to {'fire' if fires else 'stay silent'}"
-             for ref, fires in found]
+def _scenario_lines_rule(cases: list[Case], rule_id: str) -> list[str]:
+    found = cases_for_rule(cases, rule_id)
+    lines = [f"{case.id} ({where(case)}): expects it to {'fire' if fires else 'stay silent'}"
+             for case, fires in found]
     return lines or ["none yet: no scenario case names this rule in 'fires' or 'not_fires'"]
 
 
-def rule_card(kb: KnowledgeBase, rule: Rule, refs: list[CaseRef]) -> Card:
+def rule_card(kb: KnowledgeBase, rule: Rule, cases: list[Case]) -> Card:
     card = Card(f"Rule {rule.id}: {rule.title}", str(rule.where))
     card.add("Needs (fires when)", condition_lines(kb, rule.when))
     then = rule.then
@@ -100,11 +101,11 @@ def rule_card(kb: KnowledgeBase, rule: Rule, refs: list[CaseRef]) -> Card:
     card.items("Concludes", concludes or ["nothing (a rule with an empty 'then')"])
     card.add("Why", [rule.explanation])
     card.items("Sources", [kb.citation(s) for s in rule.sources])
-    card.items("Scenarios that exercise it", _scenario_lines_rule(refs, rule.id))
+    card.items("Scenarios that exercise it", _scenario_lines_rule(cases, rule.id))
     return card
 
 
-def question_card(kb: KnowledgeBase, question: Question, refs: list[CaseRef]) -> Card:
+def question_card(kb: KnowledgeBase, question: Question, cases: list[Case]) -> Card:
     number = kb.questions.index(question) + 1
     card = Card(f"Question {question.id} (number {number} in asking order; "
                 f"{question.role.replace('_', ' ')}, {question.kind.replace('_', '/')})",
@@ -122,7 +123,7 @@ def question_card(kb: KnowledgeBase, question: Question, refs: list[CaseRef]) ->
     later = [q.id for q in kb.questions if question.id in questions_read(q.ask_if)]
     if later:
         card.items("Decides whether these are asked", later)
-    cases = [f"{ref.id} ({ref.where})" for ref in cases_for_question(refs, question.id)]
+    cases = [f"{case.id} ({where(case)})" for case in cases_for_question(cases, question.id)]
     card.items("Scenarios that answer it", cases or ["none yet"])
     return card
 
@@ -170,13 +171,13 @@ def known_ids(kb: KnowledgeBase) -> list[str]:
             + [t.id for t in kb.reading] + sorted(all_facts(kb)) + [lv.id for lv in kb.levels])
 
 
-def cards_for(kb: KnowledgeBase, name: str, refs: list[CaseRef]) -> list[Card]:
+def cards_for(kb: KnowledgeBase, name: str, cases: list[Case]) -> list[Card]:
     """Every card an id names (an id may be, say, both a fact and a reading topic)."""
     cards: list[Card] = []
     if name in {r.id for r in kb.rules}:
-        cards.append(rule_card(kb, kb.rule(name), refs))
+        cards.append(rule_card(kb, kb.rule(name), cases))
     if kb.has_question(name):
-        cards.append(question_card(kb, kb.question(name), refs))
+        cards.append(question_card(kb, kb.question(name), cases))
     if name in {t.id for t in kb.reading}:
         cards.append(topic_card(kb, name))
     if name in all_facts(kb):

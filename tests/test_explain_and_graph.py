@@ -21,7 +21,7 @@ from questionnaire.picture import (
     to_mermaid,
     to_svg,
 )
-from questionnaire.scenario_refs import read_case_refs
+from questionnaire.scenario_refs import read_cases
 from tests.conftest import run_cli
 
 SCENARIOS = """\
@@ -36,27 +36,27 @@ cases:
 
 
 def _card_text(kb: KnowledgeBase, name: str, rules: Path | None = None) -> str:
-    refs = read_case_refs(rules) if rules else []
+    refs = read_cases(load_knowledge_base(rules)) if rules else []
     return "\n".join(f"{card.heading}\n{card.where}\n" + "\n".join(
         f"{title}\n" + "\n".join(lines) for title, lines in card.sections)
         for card in cards_for(kb, name, refs))
 
 
 def test_explain_rule_on_the_command_line() -> None:
-    result = run_cli("explain", "disuse_only")
+    result = run_cli("explain", "disuse_context")
     assert result.code == 0
     out = result.out
-    assert out.startswith("Rule disuse_only: Muscle change after bed rest")
+    assert out.startswith("Rule disuse_context: Recent inactivity, and nothing else new")
     assert re.search(r"rules/muscle_changes\.rules\.yaml:\d+", out)
     needs = out[out.index("Needs"):out.index("Concludes")]
-    assert "all of:" in needs
-    assert "fact muscle_change (concluded by muscle_change_reported)" in needs
-    assert '"A cast, splint or brace"' in needs
+    assert "all of:" in needs and '"A cast, splint or brace"' in needs
     assert "not: fact other_signs (concluded by other_signs_present)" in needs
     concludes = out[out.index("Concludes"):out.index("Why")]
-    assert "level routine" in concludes and "reading physical_therapy" in concludes
-    assert "fact disuse_explained (read by see_doctor_about_muscle_change)" in concludes
+    assert ("fact disuse_explained (read by disuse_only, see_doctor_about_muscle_change)"
+            in concludes)
     assert "section: physical treatment" in out[out.index("Sources"):]
+    scenarios = out[out.index("Scenarios that exercise it"):]
+    assert ".scenarios.yaml:" in scenarios  # the shipped cases that name it
 
 
 def test_explain_rule_lists_the_scenarios_that_exercise_it(kb: KnowledgeBase, rules_copy: Path
@@ -67,7 +67,7 @@ def test_explain_rule_lists_the_scenarios_that_exercise_it(kb: KnowledgeBase, ru
     assert re.search(r"cast_only \(.*disuse\.scenarios\.yaml:2\): expects it to fire", scenarios)
     assert "twitching_too" in scenarios and "expects it to stay silent" in scenarios
     other = _card_text(kb, "rf_breathing_trouble", rules_copy)
-    assert "cast_only" not in other and "none yet" in other
+    assert "cast_only" not in other and "twitching_too" not in other
     question = _card_text(kb, "twitching_or_cramps", rules_copy)
     answered = question[question.index("Scenarios that answer it"):]
     assert "twitching_too" in answered and "cast_only" not in answered
@@ -92,7 +92,7 @@ def test_explain_topic_fact_and_level(kb: KnowledgeBase) -> None:
     topic = _card_text(kb, "als")
     assert topic.startswith("Reading topic als") and "read_als: Reading about ALS" in topic
     fact = _card_text(kb, "other_signs")
-    assert "other_signs_present" in fact and "disuse_only (needs it absent)" in fact
+    assert "other_signs_present" in fact and "disuse_context (needs it absent)" in fact
     level = _card_text(kb, "emergency")
     assert "rf_sudden_one_sided" in level and "Red-flag questions" in level
 
@@ -121,7 +121,7 @@ def test_graph_shows_the_whole_network(kb: KnowledgeBase) -> None:
         assert f"q_{question.id} --> " in mermaid  # every question feeds some rule
     assert "q_weaker --> r_muscle_change_reported" in mermaid
     assert "r_muscle_change_reported --> f_muscle_change" in mermaid
-    assert "f_other_signs -. not .-> r_disuse_only" in mermaid
+    assert "f_other_signs -. not .-> r_disuse_context" in mermaid
     assert "r_disuse_only --> l_routine" in mermaid and "r_read_als --> t_als" in mermaid
     assert not any(line.endswith(" fired") for line in mermaid.splitlines())  # no answers given
     assert "linkStyle" not in mermaid

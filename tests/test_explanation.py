@@ -52,9 +52,11 @@ def test_derived_fact_expands_to_the_rule_and_answer_behind_it(kb: KnowledgeBase
     deriver = fact.children[0]
     assert deriver.label.endswith("[muscle_change_reported]")
     assert [n.label for n in deriver.children] == ["answer weaker: Yes"]
-    labels = [n.label for n in rule.children]
-    assert "answer inactivity: A cast, splint or brace" in labels
-    assert "and no rule concluded 'other_signs'" in labels
+    disuse = next(n for n in rule.children if n.label.startswith("fact disuse_explained"))
+    context = disuse.children[0]
+    assert context.label.endswith("[disuse_context]")
+    assert [n.label for n in context.children] == ["answer inactivity: A cast, splint or brace",
+                                                   "and no rule concluded 'other_signs'"]
 
 
 def test_each_reading_topic_leads_to_the_rule_that_offered_it(kb: KnowledgeBase) -> None:

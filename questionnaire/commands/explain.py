@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
 from rich.console import Console
 from rich.markup import escape
@@ -15,7 +14,7 @@ from questionnaire.commands.common import add_rules_argument, knowledge_base
 from questionnaire.environment import Environment
 from questionnaire.exits import Exit
 from questionnaire.lookup import cards_for, suggestion
-from questionnaire.scenario_refs import read_case_refs
+from questionnaire.scenario_refs import read_cases
 
 NAME = "explain"
 HELP = "explain one rule, question, reading topic, derived fact or level by its id"
@@ -59,7 +58,7 @@ def _line(console: Console, line: str) -> None:
 
 def run(args: argparse.Namespace, env: Environment) -> int:
     kb = knowledge_base(args)
-    cards = cards_for(kb, args.id, read_case_refs(Path(kb.root)))
+    cards = cards_for(kb, args.id, read_cases(kb))
     if not cards:
         env.error(f"unknown id '{args.id}'{suggestion(kb, args.id)}; an id names a rule, "
                   "question, reading topic, derived fact or level (see 'muscle-triage questions' "
