@@ -182,6 +182,9 @@ def test_graph_output_file_is_private_and_not_overwritten(tmp_path: Path) -> Non
     again = run_cli("graph", "--format", "mermaid", "-o", str(target))
     assert again.code == 2 and "already exists" in again.err
     assert target.read_text(encoding="utf-8").startswith("digraph rules")
+    unknown = run_cli("graph", "-o", str(tmp_path / "network.png"))
+    assert unknown.code == 2 and "--format" in unknown.err
+    assert not (tmp_path / "network.png").exists()
 
 
 def test_svg_without_graphviz_names_the_package(kb: KnowledgeBase, tmp_path: Path,

@@ -39,8 +39,8 @@ examples:
   muscle-triage graph --answers me.yaml --format svg -o my-path.svg"""
 
 FORMATS = ("mermaid", "dot", "svg")
-_BY_SUFFIX = {".mmd": "mermaid", ".mermaid": "mermaid", ".md": "mermaid", ".dot": "dot",
-              ".gv": "dot", ".svg": "svg"}
+_BY_SUFFIX = {".mmd": "mermaid", ".mermaid": "mermaid", ".dot": "dot", ".gv": "dot",
+              ".svg": "svg"}
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -54,15 +54,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_rules_argument(parser)
 
 
-def _format(args: argparse.Namespace) -> str:
+def _format(args: argparse.Namespace) -> str | None:
+    """The format asked for; None when -o has a suffix that names none and --format is absent."""
     if args.format:
         return str(args.format)
     if args.output is not None:
-        return _BY_SUFFIX.get(args.output.suffix.lower(), "mermaid")
+        return _BY_SUFFIX.get(args.output.suffix.lower())
     return "mermaid"
 
 
 def run(args: argparse.Namespace, env: Environment) -> int:
+    chosen = _format(args)
+    if chosen is None:
+        env.error(f"cannot tell the format from '{args.output}'; name the file .mmd, .dot or "
+                  ".svg, or add --format mermaid|dot|svg")
+        return Exit.USAGE
     if args.output is not None:
         refuse_existing(args.output, args.force)  # before any work, not after it
     kb = knowledge_base(args)
@@ -71,7 +77,6 @@ def run(args: argparse.Namespace, env: Environment) -> int:
         stdin = env.stdin_bytes() if args.answers == "-" else None
         answers = normalise_answers(kb, read_answers_file(args.answers, stdin))
         graph = highlight(kb, graph, assess(kb, answers))
-    chosen = _format(args)
     if chosen == "svg":
         try:
             text = to_svg(graph)
