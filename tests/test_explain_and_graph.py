@@ -12,6 +12,8 @@ import pytest
 from engine.assess import assess
 from engine.loader import load_knowledge_base
 from engine.model import KnowledgeBase
+from questionnaire.environment import Environment
+from questionnaire.explanation import render_explanation
 from questionnaire.lookup import cards_for
 from questionnaire.picture import (
     GraphvizMissing,
@@ -161,16 +163,22 @@ def test_graph_labels_are_escaped(rules_copy: Path) -> None:
     from tests.conftest import replace_in
 
     replace_in(rules_copy / "reading.rules.yaml", "title: Reading about ALS",
-               'title: "ALS \\"quoted\\" <b>#1</b> `x`"')
+               'title: "ALS \\"quoted\\" <b>#1</b> `x` [red]y"')
     kb = load_knowledge_base(rules_copy)
     from questionnaire.picture import fired_path
 
     result = assess(kb, {"weaker": "yes", "twitching_or_cramps": "yes"})
     mermaid = to_mermaid(fired_path(kb, result))
     line = next(line for line in mermaid.splitlines() if line.startswith("  r_read_als["))
-    assert line == '  r_read_als["ALS #quot;quoted#quot; #lt;b#gt;#35;1#lt;/b#gt; #96;x#96;"]'
+    assert line == ('  r_read_als["ALS #quot;quoted#quot; #lt;b#gt;#35;1#lt;/b#gt; #96;x#96; '
+                    '[red]y"]')
     dot = to_dot(fired_path(kb, result))
-    assert 'label="ALS \\"quoted\\" <b>#1</b> `x`"' in dot
+    assert 'label="ALS \\"quoted\\" <b>#1</b> `x` [red]y"' in dot
+    # rich markup in a text is shown as typed, in the tree and in `explain`
+    env = Environment.captured(tty=True)
+    render_explanation(kb, result, env.console())
+    assert 'ALS "quoted" <b>#1</b> `x` [red]y [read_als]' in env.stdout.getvalue()  # type: ignore[attr-defined]
+    assert 'ALS "quoted" <b>#1</b> `x` [red]y' in _card_text(kb, "read_als")
 
 
 def test_graph_output_file_is_private_and_not_overwritten(tmp_path: Path) -> None:
