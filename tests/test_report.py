@@ -14,6 +14,9 @@ from engine.assess import assess
 from engine.lint import diagnostic_wording
 from engine.loader import load_knowledge_base
 from engine.model import AnswerValue, KnowledgeBase
+from questionnaire.end_actions import show_why, write_report_action
+from questionnaire.ending import Finished
+from questionnaire.environment import Environment
 from questionnaire.files import WriteRefused
 from questionnaire.report import md, report_html, report_markdown, write_report
 from tests.conftest import replace_in, run_cli
@@ -193,3 +196,37 @@ def test_report_suffix_must_be_md_or_html(tmp_path: Path) -> None:
                      stdin="weaker: yes\n")
     assert result.code == 2 and ".md" in result.err and ".html" in result.err
     assert "Traceback" not in result.err and not (tmp_path / "visit.pdf").exists()
+
+
+class _FakeFront:
+    """Just enough of a FrontEnd for the end actions: scripted replies, output captured."""
+
+    def __init__(self, texts: list[str], confirms: list[bool]) -> None:
+        self.env = Environment.captured()
+        self.console = self.env.console()
+        self.texts, self.confirms = texts, confirms
+
+    def ask_text(self, message: str, default: str) -> str:
+        return self.texts.pop(0) or default
+
+    def confirm(self, message: str) -> bool:
+        return self.confirms.pop(0)
+
+    @property
+    def out(self) -> str:
+        return " ".join(self.env.stdout.getvalue().split())  # type: ignore[attr-defined]
+
+
+def test_end_actions_show_why_and_write_a_report(kb: KnowledgeBase, tmp_path: Path) -> None:
+    done = Finished(kb, assess(kb, SOON))
+    front = _FakeFront([str(tmp_path / "visit.pdf"), str(tmp_path / "visit.md"),
+                        str(tmp_path / "visit.md"), str(tmp_path / "visit.md")], [False, True])
+    assert show_why(front, done) is False  # type: ignore[arg-type]
+    assert "Why this result" in front.out and "answer weaker: Yes" in front.out
+    for _ in range(4):  # wrong suffix; written; exists and "no"; exists and "yes"
+        assert write_report_action(front, done) is False  # type: ignore[arg-type]
+    assert "Not written: a report must end in .md" in front.out
+    assert front.out.count("Wrote the report to") == 2 and "Not written." in front.out
+    assert done.saved == [tmp_path / "visit.md", tmp_path / "visit.md"]
+    assert stat.S_IMODE((tmp_path / "visit.md").stat().st_mode) == 0o600
+    assert not (tmp_path / "visit.pdf").exists()
