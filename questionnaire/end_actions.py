@@ -1,21 +1,21 @@
 """End-menu actions for the interactive questionnaire: show why, and write a report.
 
-Each has the signature of ``questionnaire.ending.EndAction.run`` and returns False (the menu
-stays open). Offering them is two entries in ``questionnaire.ending.END_ACTIONS``, before "Quit":
-
-    EndAction("Show why: the reasoning step by step", show_why),
-    EndAction("Write a report for the doctor (.md or .html)", write_report_action),
+Each has the signature of ``questionnaire.ending.EndAction.run`` and returns False, so the menu
+stays open; ``questionnaire.ending.END_ACTIONS`` offers them before "Quit".
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from questionnaire.ending import Finished
 from questionnaire.explanation import render_explanation
 from questionnaire.files import WriteRefused
-from questionnaire.frontend import FrontEnd
 from questionnaire.report import report_format, write_report
+
+if TYPE_CHECKING:  # ending.py imports this module to build its menu
+    from questionnaire.ending import Finished
+    from questionnaire.frontend import FrontEnd
 
 DEFAULT_REPORT_FILE = "muscle-triage-report.html"
 

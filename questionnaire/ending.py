@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from engine.model import Assessment, KnowledgeBase
+from questionnaire.end_actions import show_why, write_report_action
 from questionnaire.files import WriteRefused, write_private
 from questionnaire.frontend import FrontEnd
 from questionnaire.saving import answers_yaml
@@ -62,6 +63,8 @@ def quit_run(front: FrontEnd, done: Finished) -> bool:
 
 END_ACTIONS: list[EndAction] = [
     EndAction("Save my answers to a file", save_answers),
+    EndAction("Show why: the reasoning step by step", show_why),
+    EndAction("Write a report for the doctor (.html or .md)", write_report_action),
     EndAction("Quit", quit_run),
 ]
 

@@ -91,7 +91,7 @@ def flat(text: str) -> str:
 
 
 START = select(0)
-QUIT = select(1)  # the end menu: "Save my answers to a file", "Quit"
+QUIT = select(3)  # the end menu: "Save my answers to a file", "Show why", "Write a report", "Quit"
 
 
 def test_routine_path_asks_follow_ups_saves_answers_and_they_replay(

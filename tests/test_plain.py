@@ -59,7 +59,8 @@ def test_a_piped_run_re_asks_explains_goes_back_and_completes(kb: KnowledgeBase)
     expected = assess(kb, answers)
     assert expected.level.title in out and kb.notice in flat(out)
     assert "\x1b" not in out and not BOX_DRAWING.search(out)
-    assert "What next?" in out and "1) Save my answers to a file  2) Quit" in out
+    assert "What next?" in out and "1) Save my answers to a file  2) Show why" in out
+    assert "4) Quit" in out
     assert diagnostic_wording(flat(out).replace(kb.notice, "")) == []
 
 
@@ -67,7 +68,7 @@ def test_plain_mode_saves_answers_that_replay_exactly(kb: KnowledgeBase, tmp_pat
     lines, answers = plain_walk(kb, {"muscles_smaller": "unsure", "inactivity": ("bed_rest",),
                                      "other_illness": ("cancer",)})
     target = tmp_path / "mine.yaml"
-    result = run_cli(stdin="\n".join([*lines, "1", str(target), "2"]) + "\n")
+    result = run_cli(stdin="\n".join([*lines, "1", str(target), "4"]) + "\n")
     assert result.code == 0, result.err
     assert stat.S_IMODE(target.stat().st_mode) == 0o600
     replay = run_cli("assess", "--answers", str(target), "--format", "json")
@@ -82,7 +83,7 @@ def test_plain_save_refuses_to_replace_a_file_without_a_yes(kb: KnowledgeBase,
                                                             tmp_path: Path) -> None:
     target = tmp_path / "mine.yaml"
     target.write_text("precious\n")
-    result = run_cli(stdin=f"1\n1\n{target}\nn\n2\n")  # yes to question 1, save, decline, quit
+    result = run_cli(stdin=f"1\n1\n{target}\nn\n4\n")  # yes to question 1, save, decline, quit
     assert result.code == 0, result.err
     assert "already exists. Replace it? (y/N)" in result.out and "Not saved." in result.out
     assert target.read_text() == "precious\n"

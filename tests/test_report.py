@@ -19,6 +19,7 @@ from questionnaire.ending import Finished
 from questionnaire.environment import Environment
 from questionnaire.files import WriteRefused
 from questionnaire.report import md, report_html, report_markdown, write_report
+from tests.answer_paths import answer_path
 from tests.conftest import replace_in, run_cli
 
 DAY = date(2026, 3, 14)
@@ -230,3 +231,21 @@ def test_end_actions_show_why_and_write_a_report(kb: KnowledgeBase, tmp_path: Pa
     assert done.saved == [tmp_path / "visit.md", tmp_path / "visit.md"]
     assert stat.S_IMODE((tmp_path / "visit.md").stat().st_mode) == 0o600
     assert not (tmp_path / "visit.pdf").exists()
+
+
+def test_the_questionnaire_offers_why_and_a_report_at_the_end(kb: KnowledgeBase,
+                                                              tmp_path: Path) -> None:
+    path = answer_path(kb, {"weaker": "yes"})
+    lines = [str(q.values.index(v) + 1) if isinstance(v, str)
+             else ",".join(str(q.values.index(x) + 1) for x in v) or "none" for q, v in path]
+    target = tmp_path / "visit.html"
+    result = run_cli(stdin="\n".join([*lines, "2", "3", str(target), "4"]) + "\n")
+    assert result.code == 0, result.err
+    out = " ".join(result.out.split())
+    assert "2) Show why" in out and "3) Write a report for the doctor" in out
+    assert "Why this result" in out and "answer weaker: Yes" in out
+    assert not re.search("[\u2500-\u257f]", result.out)  # plain mode: no box drawing
+    assert f"Wrote the report to {target}" in out
+    page = target.read_text(encoding="utf-8")
+    assert page.startswith("<!DOCTYPE html>") and "[muscle_change_reported]" in page
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
