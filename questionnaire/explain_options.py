@@ -7,6 +7,7 @@ explanations and reports stays here, so the command itself changes by a few line
 from __future__ import annotations
 
 import argparse
+import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,8 +44,11 @@ def add_explain_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--report", metavar="FILE", type=_report_path, default=None,
                         help=f"also write a report to take to a doctor ({suffixes}; the suffix "
                              "picks the format); created readable by you only")
-    parser.add_argument("--force", action="store_true",
-                        help="replace the --report file if it already exists")
+    # Another option set of the same command may offer --force too; one flag serves both.
+    with contextlib.suppress(argparse.ArgumentError):
+        parser.add_argument("--force", action="store_true",
+                            help="replace output files (--report and the like) that already "
+                                 "exist")
 
 
 @dataclass
