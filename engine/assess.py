@@ -44,9 +44,12 @@ def fold(kb: KnowledgeBase, answers: Mapping[str, AnswerValue], fired: frozenset
     ordered = sorted(rules, key=weight)  # stable: keeps knowledge base order within a level
     guidance: list[str] = []
     for rule in ordered:
+        if level.only_what_to_do_now and rule.then.level != level.id:
+            continue
         if rule.then.guidance and rule.then.guidance not in guidance:
             guidance.append(rule.then.guidance)
-    topics = set() if level.withhold_reading else {t for rule in rules for t in rule.then.reading}
+    topics = set() if level.only_what_to_do_now else {t for rule in rules
+                                                       for t in rule.then.reading}
     trace = tuple(TraceStep(rule, tuple(because(kb, rule.when, answers, derived)),
                             tuple(concluded(rule))) for rule in ordered)
     return Assessment(

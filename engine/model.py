@@ -129,8 +129,9 @@ class Level:
     rank: int
     title: str
     advice: str
-    #: At this level the only task is to get help, so results carry no reading.
-    withhold_reading: bool = False
+    #: At this level the only task is to get help: results carry no reading, and only the
+    #: guidance of rules at this level (nothing about exercise while calling for help).
+    only_what_to_do_now: bool = False
 
 
 @dataclass(frozen=True)

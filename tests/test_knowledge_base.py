@@ -45,9 +45,12 @@ def test_sudden_one_sided_weakness_is_an_emergency_with_other_answers(kb: Knowle
     assert level(kb, sudden_one_sided="yes", weaker="yes", inactivity=("cast",)) == "emergency"
 
 
-def test_an_emergency_offers_no_reading(kb: KnowledgeBase) -> None:
+def test_an_emergency_offers_only_what_to_do_now(kb: KnowledgeBase) -> None:
     result = assess(kb, {"breathing_trouble": "yes", "muscles_smaller": "yes"})
     assert result.level.id == "emergency" and result.reading == ()
+    assert len(result.guidance) == 1
+    assert "emergency number" in result.guidance[0]
+    assert "read_treatment_options" in result.fired  # it fired; its advice just waits
 
 
 def test_unsure_about_an_emergency_sign_means_today(kb: KnowledgeBase) -> None:
