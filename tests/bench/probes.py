@@ -1,0 +1,83 @@
+"""Fresh-process measurements: startup against the import floor, and loading plus compiling.
+
+Each probe is a separate ``python -c`` process, timed from spawn to exit by the parent. Both
+probes run under the same conditions, alternating, so a busy machine slows both alike. They run
+with a temporary bytecode cache (``PYTHONPYCACHEPREFIX`` in a directory deleted afterwards) and a
+warm-up run first: that is the state of an installed tool after its first start, and nothing is
+written into the project or the virtual environment.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+#: What the interactive questionnaire does before it can show its first question: the command
+#: line module and the prompt library, the knowledge base, and the first question's text.
+STARTUP = """
+import questionnaire.cli
+import questionary
+from engine.conditions import evaluate
+from engine.loader import load_knowledge_base
+kb = load_knowledge_base()
+first = next(q for q in kb.questions if q.ask_if is None or evaluate(q.ask_if, {}))
+assert first.text
+"""
+
+#: The least any start can cost: the three libraries the tool is built on.
+IMPORT_FLOOR = "import experta, questionary, yaml"
+
+#: Loading and compiling the shipped knowledge base, timed inside a fresh process (imports
+#: excluded), since a process compiles it once.
+LOAD_COMPILE = """
+import time
+from engine.assess import network_for
+from engine.loader import load_knowledge_base
+start = time.perf_counter()
+network_for(load_knowledge_base())
+print((time.perf_counter() - start) * 1000)
+"""
+
+
+@contextmanager
+def probe_environment() -> Iterator[dict[str, str]]:
+    with tempfile.TemporaryDirectory(prefix="muscle-triage-bench-") as cache:
+        environ = dict(os.environ, PYTHONPYCACHEPREFIX=cache)
+        environ.pop("PYTHONDONTWRITEBYTECODE", None)
+        yield environ
+
+
+def _run(code: str, environ: dict[str, str]) -> tuple[float, str]:
+    start = time.perf_counter()
+    done = subprocess.run([sys.executable, "-c", code], env=environ, capture_output=True,
+                          text=True, check=False)
+    elapsed = (time.perf_counter() - start) * 1000
+    if done.returncode != 0:
+        raise RuntimeError(f"probe failed:\n{code}\n{done.stderr}")
+    return elapsed, done.stdout
+
+
+def startup_and_floor(runs: int) -> tuple[float, float]:
+    """Median wall time (ms) of a fresh process: (startup, import floor)."""
+    startup: list[float] = []
+    floor: list[float] = []
+    with probe_environment() as environ:
+        for code in (STARTUP, IMPORT_FLOOR):  # warm the bytecode cache
+            _run(code, environ)
+        for _ in range(runs):
+            startup.append(_run(STARTUP, environ)[0])
+            floor.append(_run(IMPORT_FLOOR, environ)[0])
+    return statistics.median(startup), statistics.median(floor)
+
+
+def load_compile(runs: int) -> float:
+    """Median in-process time (ms) to load and compile the shipped knowledge base."""
+    with probe_environment() as environ:
+        _run(LOAD_COMPILE, environ)
+        return statistics.median(float(_run(LOAD_COMPILE, environ)[1]) for _ in range(runs))
