@@ -12,6 +12,7 @@ may run alpha tests in hash order.
 
 from __future__ import annotations
 
+import bisect
 import collections
 import collections.abc
 import logging
@@ -45,8 +46,23 @@ def _import_experta() -> Any:
 
 
 experta = _import_experta()
-from experta import AND, NOT, OR, Fact, KnowledgeEngine, P  # noqa: E402
+from experta import (  # noqa: E402
+    AND,
+    NOT,
+    OR,
+    Fact,
+    KnowledgeEngine,
+    P,
+    watchers,
+)
 from experta import Rule as ExpertaRule  # noqa: E402
+from experta.fieldconstraint import L  # noqa: E402
+from experta.matchers import ReteMatcher  # noqa: E402
+from experta.matchers.rete.abstract import OneInputNode  # noqa: E402
+from experta.matchers.rete.check import FactCapture, FeatureCheck, TypeCheck  # noqa: E402
+from experta.matchers.rete.mixins import AnyChild, ChildNode, NoMemory  # noqa: E402
+from experta.matchers.rete.nodes import ConflictSetNode, FeatureTesterNode  # noqa: E402
+from experta.strategies import DepthStrategy  # noqa: E402
 
 from engine.model import (  # noqa: E402
     AllOf,
@@ -143,6 +159,263 @@ class _Compiler:
         return AND(*patterns)
 
 
+class _AlphaIndexNode(AnyChild, NoMemory, OneInputNode):  # type: ignore[misc]
+    """One fact type's alpha network, as an index instead of a chain of tests.
+
+    experta builds the alpha network as a tree of one-test nodes and passes each fact to every
+    child of every node that passed, copying the token at each: with hundreds of patterns on the
+    one Answers fact, most of a run went there. This node knows, for each pattern's terminal node
+    (the one that binds the fact and feeds the rules), the tests on the path to it. On a fact it
+    runs only the tests on keys the fact has, finds equality tests by dictionary lookup, and
+    activates the terminals whose every test passed, in the tree's own order. The tests are
+    experta's FeatureCheck objects, called as the tree would call them.
+
+    The original tree stays below as ``children``: while experta's MATCHER or MATCH watchers are
+    on, facts go down the tree itself, so a watcher sees every node's own record.
+    """
+
+    def __init__(self, tree: list[Any], terminals: list[tuple[Any, tuple[Any, ...]]]) -> None:
+        super().__init__()
+        self.children = tree
+        self.terminals = [node for node, _ in terminals]
+        self.needs = [len(checks) for _, checks in terminals]
+        self.always = [i for i, checks in enumerate(terminals) if not checks[1]]
+        #: Tests on a plain key: key -> (literal value -> [(test, terminals)], [(test, terminals)]).
+        self.by_key: dict[str, tuple[dict[Any, list[Any]], list[Any]]] = {}
+        #: Tests on nested or positional keys, run on every fact.
+        self.elsewhere: list[tuple[Any, list[int]]] = []
+        users: dict[Any, list[int]] = {}
+        for index, (_, checks) in enumerate(terminals):
+            for check in checks:
+                users.setdefault(check, []).append(index)
+        for check, indexes in users.items():
+            if not isinstance(check.what, str) or "__" in check.what:
+                self.elsewhere.append((check, indexes))
+                continue
+            literals, predicates = self.by_key.setdefault(check.what, ({}, []))
+            if isinstance(check.how, L):
+                literals.setdefault(check.how.value, []).append((check, indexes))
+            else:
+                predicates.append((check, indexes))
+
+    @staticmethod
+    def build(type_node: Any) -> _AlphaIndexNode | None:
+        """Index the tree under one TypeCheck node, or None if it holds tests we do not index."""
+        terminals: list[tuple[Any, tuple[Any, ...]]] = []
+
+        def walk(node: Any, path: tuple[Any, ...]) -> bool:
+            for child in node.children:
+                below = child.node
+                if not isinstance(below, FeatureTesterNode) or child.callback != below.activate:
+                    return False
+                check = below.matcher
+                if isinstance(check, FactCapture):
+                    terminals.append((below, path))
+                elif isinstance(check, FeatureCheck) and isinstance(check.how, (L, P)) and \
+                        check.how.__bind__ is None:
+                    if not walk(below, (*path, check)):
+                        return False
+                else:
+                    return False
+            return True
+
+        if not walk(type_node, ()) or not terminals:
+            return None
+        return _AlphaIndexNode(list(type_node.children), terminals)
+
+    def add_child(self, node: Any, callback: Any) -> None:  # pragma: no cover - never rewired
+        raise TypeError("the alpha index is built after the network and takes no children")
+
+    def _activate(self, token: Any) -> None:
+        if watchers.worth("MATCHER", "DEBUG") or watchers.MATCH.isEnabledFor(logging.INFO):
+            for child in self.children:
+                child.callback(token)
+            return
+        (fact,) = token.data
+        counts = dict.fromkeys(self.always, 0)
+        passed: list[Any] = list(self.elsewhere)
+        # The keys the fact has, and those its class gives a default (experta's Field).
+        for key in dict.fromkeys((*fact.keys(), *fact.__fields__)):
+            entry = self.by_key.get(key)
+            if entry is None:
+                continue
+            literals, predicates = entry
+            try:
+                value = fact[key]
+            except (KeyError, IndexError, TypeError):
+                continue
+            try:
+                passed.extend(literals.get(value, ()))
+            except TypeError:  # an unhashable value: compare one by one
+                passed.extend(pair for literal, pairs in literals.items() if literal == value
+                              for pair in pairs)
+            passed.extend(predicates)
+        for check, indexes in passed:
+            if check(fact):
+                for index in indexes:
+                    counts[index] = counts.get(index, 0) + 1
+        needs = self.needs
+        for index in sorted(counts):
+            if counts[index] == needs[index]:
+                self.terminals[index].activate(token)
+
+
+class _ChangedNodesMatcher(ReteMatcher):  # type: ignore[misc]
+    """experta's RETE network, asking only the conflict-set nodes that a change reached.
+
+    experta's own matcher asks every rule's conflict-set node for new activations after every
+    change, so each firing costs time in proportion to the number of rules. Here the inputs of
+    every node with memory are wrapped to note that it received a token, and only the noted
+    conflict-set nodes are asked. experta's reset walks the whole network (revisiting shared
+    nodes once per path); here only the nodes whose memory changed since the last reset are
+    wiped, the rest being empty already. The nodes, tokens and activations are experta's own.
+    """
+
+    def __init__(self, engine: Any) -> None:
+        super().__init__(engine)
+        for child in self.root_node.children:
+            type_node = child.node
+            if isinstance(type_node, FeatureTesterNode) and isinstance(type_node.matcher,
+                                                                       TypeCheck):
+                index = _AlphaIndexNode.build(type_node)
+                if index is not None:
+                    type_node.children[:] = [ChildNode(index, index.activate)]
+        self._reached: dict[Any, None] = {}
+        self._touched: dict[Any, None] = {}
+        for node in self._every_node():
+            for position, child in enumerate(node.children):
+                if type(child.node)._reset is not NoMemory._reset:
+                    node.children[position] = child._replace(
+                        callback=self._noting(child.node, child.callback))
+
+    def _every_node(self) -> list[Any]:
+        seen: dict[Any, None] = {}
+        stack = [self.root_node]
+        while stack:
+            node = stack.pop()
+            if node not in seen:
+                seen[node] = None
+                stack.extend(child.node for child in reversed(node.children))
+        return list(seen)
+
+    def _noting(self, node: Any, activate: Callable[[Any], None]) -> Callable[[Any], None]:
+        """Wrap an input of a node with memory: note that it changed (and, for a rule's
+        conflict-set node, that it may hold new activations), then pass the token on."""
+        touched = self._touched
+        if isinstance(node, ConflictSetNode):
+            reached = self._reached
+
+            def noted(token: Any) -> None:
+                touched[node] = reached[node] = None
+                activate(token)
+        else:
+            def noted(token: Any) -> None:
+                touched[node] = None
+                activate(token)
+
+        return noted
+
+    def changes(self, adding: Any = None, deleting: Any = None) -> tuple[list[Any], list[Any]]:
+        for fact in deleting or ():
+            self.root_node.remove(fact)
+        for fact in adding or ():
+            self.root_node.add(fact)
+        added: list[Any] = []
+        removed: list[Any] = []
+        for node in self._reached:
+            new, gone = node.get_activations()
+            added.extend(new)
+            removed.extend(gone)
+        self._reached.clear()
+        return added, removed
+
+    def reset(self) -> None:
+        """Wipe the memory of every node a token reached since the last reset: the others are
+        still empty."""
+        log = watchers.MATCHER.isEnabledFor(logging.DEBUG)
+        for node in self._touched:
+            if log:
+                watchers.MATCHER.debug("Node <%s> reset", node)
+            node._reset()
+        self._touched.clear()
+
+
+def _agenda_key(activation: Any) -> tuple[int, list[int]]:
+    """Salience first, then the newest facts first: experta's depth order."""
+    return (activation.rule.salience,
+            sorted((fact["__factid__"] for fact in activation.facts), reverse=True))
+
+
+class _DepthStrategy(DepthStrategy):  # type: ignore[misc]
+    """experta's depth-first agenda, with a removal that finds its activation.
+
+    experta's DepthStrategy removes a withdrawn activation by looking only next to where it would
+    be inserted. When several activations share a key (same salience, same facts: common when
+    many rules of one stratum match the one Answers fact), the withdrawn one can sit further
+    along, stays on the agenda and fires although its condition no longer holds: a rule reading
+    ``not fact: x`` fired after ``x`` was derived. Here the whole run of equal keys is searched.
+    """
+
+    def _update_agenda(self, agenda: Any, added: Any, removed: Any) -> None:
+        queue = agenda.activations
+        for activation in removed:
+            activation.key = _agenda_key(activation)
+            start = bisect.bisect_left(queue, activation)
+            for position in range(start, bisect.bisect_right(queue, activation, start)):
+                if queue[position] == activation:
+                    del queue[position]
+                    break
+        for activation in added:
+            activation.key = _agenda_key(activation)
+            bisect.insort(queue, activation)
+
+
+class _Engine(KnowledgeEngine):  # type: ignore[misc]
+    """KnowledgeEngine with the matcher and agenda above and a run loop that formats lazily.
+
+    experta's run loop builds the text of its "FIRE" log line on every firing, whether or not
+    anyone listens. This loop does the same work and emits the same watcher records (RULES,
+    AGENDA; FACTS and ACTIVATIONS come from experta's own fact list and strategy), building their
+    text only when that watcher is enabled, so watching still shows what really ran.
+    """
+
+    __matcher__ = _ChangedNodesMatcher
+    __strategy__ = _DepthStrategy
+
+    def get_deffacts(self) -> Any:
+        # experta finds deffacts by inspecting every attribute (every rule) at each reset.
+        cached = self.__dict__.get("_deffacts")
+        if cached is None:
+            cached = self._deffacts = super().get_deffacts()
+        return cached
+
+    def run(self, steps: float = float("inf")) -> None:
+        self.running = True
+        fired = 0
+        while steps > 0 and self.running:
+            self.strategy.update_agenda(self.agenda, *self.get_activations())
+            if watchers.worth("AGENDA", "DEBUG"):
+                for position, pending in enumerate(self.agenda.activations):
+                    watchers.AGENDA.debug("%d: %r %r", position, pending.rule.__name__,
+                                          _facts_text(pending))
+            activation = self.agenda.get_next()
+            if activation is None:
+                break
+            steps -= 1
+            fired += 1
+            if watchers.RULES.isEnabledFor(logging.INFO):
+                watchers.RULES.info("FIRE %s %s: %s", fired, activation.rule.__name__,
+                                    _facts_text(activation))
+            bound = {name: value for name, value in activation.context.items()
+                     if not name.startswith("__")}
+            activation.rule(self, **bound)
+        self.running = False
+
+
+def _facts_text(activation: Any) -> str:
+    return ", ".join(str(fact) for fact in activation.facts)
+
+
 def _action(rule_id: str, derive: tuple[str, ...]) -> Callable[[Any], None]:
     def action(engine: Any) -> None:
         # An OR rule fires once per true branch: record the rule once.
@@ -168,7 +441,7 @@ class CompiledNetwork:
             lhs = compiler.pattern(_push_not(rule.when))
             members[rule.id] = ExpertaRule(lhs, salience=top - layers[rule.id])(
                 _action(rule.id, rule.then.derive))
-        self.engine_class: type = type("TriageEngine", (KnowledgeEngine,), members)
+        self.engine_class: type = type("TriageEngine", (_Engine,), members)
         self._local = threading.local()
 
     def _engine(self) -> Any:

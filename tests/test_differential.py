@@ -1,0 +1,155 @@
+"""The optimised experta network against plain evaluation, over many sampled answer sets.
+
+The network (engine/rete.py) replaces parts of experta for speed: an indexed alpha network, a
+matcher that asks only the rules a change reached, an agenda that removes what it must. None of
+that may change a result. The reference here is the plainest reading of the rules: strata in
+order, each run to a fixpoint with engine.conditions.evaluate. It runs on the shipped knowledge
+base and on generated ones (tests/bench/synth.py) that chain facts and negate them far more than
+the shipped one does.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import random
+import subprocess
+import sys
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+
+import pytest
+
+from engine.assess import assess, network_for
+from engine.conditions import evaluate
+from engine.loader import load_knowledge_base
+from engine.model import AnswerValue, KnowledgeBase
+from engine.strata import strata
+from tests.bench.synth import sample_answers, write_knowledge_base
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def plain_run(kb: KnowledgeBase, answers: Mapping[str, AnswerValue]
+              ) -> tuple[frozenset[str], frozenset[str]]:
+    """(fired rules, derived facts) by evaluating each stratum's rules until nothing changes."""
+    layer = strata(kb.rules)
+    facts: set[str] = set()
+    fired: set[str] = set()
+    for level in sorted(set(layer.values())):
+        rules = [rule for rule in kb.rules if layer[rule.id] == level]
+        changed = True
+        while changed:
+            changed = False
+            for rule in rules:
+                if rule.id not in fired and evaluate(rule.when, answers, facts):
+                    fired.add(rule.id)
+                    facts.update(rule.then.derive)
+                    changed = True
+    return frozenset(fired), frozenset(facts)
+
+
+def _answer_sets(kb: KnowledgeBase, count: int, seed: int) -> Iterator[dict[str, AnswerValue]]:
+    rng = random.Random(seed)
+    for _ in range(count):
+        yield sample_answers(kb, rng, rng.randint(0, len(kb.questions)))
+
+
+def test_the_network_agrees_with_plain_evaluation_on_the_shipped_rules(kb: KnowledgeBase) -> None:
+    network = network_for(kb)
+    for answers in _answer_sets(kb, 300, seed=1):
+        run = network.run(answers)
+        assert (frozenset(run.fired), run.derived) == plain_run(kb, answers), answers
+        assert len(run.fired) == len(set(run.fired))  # each rule recorded once
+
+
+@pytest.fixture(scope="module", params=[30, 120])
+def generated(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+              ) -> KnowledgeBase:
+    directory = tmp_path_factory.mktemp(f"kb{request.param}")
+    return load_knowledge_base(write_knowledge_base(directory, request.param, seed=request.param))
+
+
+def test_the_network_agrees_with_plain_evaluation_on_generated_rules(
+        generated: KnowledgeBase) -> None:
+    network = network_for(generated)
+    fired_somewhere: set[str] = set()
+    for answers in _answer_sets(generated, 250, seed=2):
+        run = network.run(answers)
+        expected = plain_run(generated, answers)
+        assert (frozenset(run.fired), run.derived) == expected, answers
+        fired_somewhere |= expected[0]
+    # The sample must exercise the rules, or agreement would mean little.
+    assert len(fired_somewhere) > len(generated.rules) // 3
+
+
+def test_generated_rules_use_chaining_and_negation(generated: KnowledgeBase) -> None:
+    text = json.dumps([repr(rule.when) for rule in generated.rules])
+    assert "FactTest" in text and "NotOf" in text and "AnyOf" in text
+
+
+def _watch(name: str, level: int) -> tuple[logging.Logger, list[logging.LogRecord]]:
+    logger = logging.getLogger(f"experta.watchers.{name}")
+    records: list[logging.LogRecord] = []
+
+    class Keep(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            records.append(record)
+
+    logger.addHandler(Keep())
+    logger.setLevel(level)
+    return logger, records
+
+
+def _unwatch(logger: logging.Logger) -> None:
+    logger.setLevel(logging.NOTSET)
+    for handler in logger.handlers[:]:
+        logger.removeHandler(handler)
+
+
+def test_watchers_still_see_every_firing_activation_and_fact(kb: KnowledgeBase) -> None:
+    answers = {"weaker": "yes", "inactivity": ("cast",), "twitching_or_cramps": "yes"}
+    watched = [_watch(name, logging.INFO) for name in ("RULES", "ACTIVATIONS", "FACTS")]
+    try:
+        result = assess(kb, answers)
+    finally:
+        for logger, _ in watched:
+            _unwatch(logger)
+    rules, activations, facts = (records for _, records in watched)
+    fire_lines = [record.getMessage() for record in rules]
+    assert all(line.startswith("FIRE ") for line in fire_lines)
+    assert {line.split()[2].rstrip(":") for line in fire_lines} == set(result.fired)
+    assert any(" ==> " in record.getMessage() for record in activations)
+    assert sum("Derived" in record.getMessage() for record in facts) == len(result.derived)
+
+
+def test_match_watching_takes_experta_own_path_with_the_same_result(kb: KnowledgeBase) -> None:
+    answers = {"muscles_smaller": "yes", "where_affected": ("hands",), "family_history": "yes"}
+    expected = assess(kb, answers)
+    logger, records = _watch("MATCH", logging.DEBUG)
+    try:
+        watched = assess(kb, answers)
+    finally:
+        _unwatch(logger)
+    assert records, "experta's own tests report to MATCH when it is watched"
+    assert watched.fired == expected.fired and watched.level == expected.level
+
+
+def test_generated_results_do_not_depend_on_the_hash_seed(tmp_path: Path) -> None:
+    """This process hashes with a random seed; the child with seed 0 must fire the same rules."""
+    write_knowledge_base(tmp_path, 60, seed=5)
+    script = (
+        "import json,random,sys;from pathlib import Path;"
+        "from engine.loader import load_knowledge_base;from engine.assess import network_for;"
+        "from tests.bench.synth import sample_answers;"
+        "kb=load_knowledge_base(Path(sys.argv[1]));net=network_for(kb);rng=random.Random(3);"
+        "print(json.dumps([sorted(net.run(sample_answers(kb,rng)).fired) for _ in range(60)]))")
+    env = dict(os.environ, PYTHONHASHSEED="0")
+    done = subprocess.run([sys.executable, "-c", script, str(tmp_path)], env=env, cwd=ROOT,
+                          capture_output=True, text=True, check=True)
+    kb = load_knowledge_base(tmp_path)
+    network = network_for(kb)
+    rng = random.Random(3)
+    here = [sorted(network.run(sample_answers(kb, rng)).fired) for _ in range(60)]
+    assert json.loads(done.stdout) == here
