@@ -153,3 +153,46 @@ def test_generated_results_do_not_depend_on_the_hash_seed(tmp_path: Path) -> Non
     rng = random.Random(3)
     here = [sorted(network.run(sample_answers(kb, rng)).fired) for _ in range(60)]
     assert json.loads(done.stdout) == here
+
+
+def _many_equal_activations(directory: Path, like: int) -> KnowledgeBase:
+    """Twenty rules of one stratum that all match the one Answers fact, and among them one that
+    reads ``not fact: x``, where x is derived first: its activation must leave the agenda.
+    The target reads the same answers as filler ``like``, which places it among the others."""
+    write_knowledge_base(directory, 20, seed=0)  # questions q0..q19 and the other files
+    values = {"yes_no": ["yes", "no", "unsure"]}
+    rules: list[dict[str, object]] = [
+        {"id": "derive_x", "when": {"answer": "q0", "is": "yes"}, "then": {"derive": ["x"]}},
+        {"id": "derive_y", "when": {"answer": "q0", "is": "no"}, "then": {"derive": ["y"]}},
+    ]
+    for index in range(1, 20):
+        kind = ("yes_no", "one_of", "several_of")[index % 3]
+        test = ({"answer": f"q{index}", "includes_any": ["a", "b", "c", "d"]}
+                if kind == "several_of" else
+                {"answer": f"q{index}", "in": values.get(kind, ["a", "b", "c", "d"])})
+        rules.append({"id": f"filler{index}", "when": {"all": [
+            {"answer": "q0", "is": "yes"}, {"not": {"fact": "y"}}, test]},
+            "then": {"level": "low"}})
+    twin = rules[1 + like]["when"]["all"]  # type: ignore[index]
+    rules.append({"id": "target", "when": {"all": [twin[0], twin[2], {"not": {"fact": "x"}}]},
+                  "then": {"level": "high"}})
+    for rule in rules:
+        rule.update(title="Generated", explanation="Generated.", sources=["bench"])
+    rules[0]["then"] = {"derive": ["x"], "reading": ["topic"]}
+    (directory / "bench.rules.yaml").write_text(json.dumps({"rules": rules}), encoding="utf-8")
+    return load_knowledge_base(directory)
+
+
+@pytest.mark.parametrize("like", [1, 7, 13, 19])
+def test_a_withdrawn_activation_leaves_the_agenda_among_equal_ones(tmp_path: Path,
+                                                                   like: int) -> None:
+    # experta's own DepthStrategy looks for a withdrawn activation only beside its insertion
+    # point, so among many equal ones "target" stayed and fired although x had been derived.
+    kb = _many_equal_activations(tmp_path, like)
+    answers: dict[str, AnswerValue] = {
+        question.id: ("a",) if question.kind == "several_of" else question.values[0]
+        for question in kb.questions}
+    run = network_for(kb).run(answers)
+    assert "x" in run.derived
+    assert "target" not in run.fired
+    assert (frozenset(run.fired), run.derived) == plain_run(kb, answers)
