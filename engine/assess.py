@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import weakref
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from engine.answers import applicable
 from engine.explain import because, concluded
 from engine.model import AnswerValue, Assessment, KnowledgeBase, Rule, TraceStep
-from engine.rete import CompiledNetwork
+
+if TYPE_CHECKING:  # experta is imported when a network is first compiled, not at start-up
+    from engine.rete import CompiledNetwork
 
 _networks: weakref.WeakKeyDictionary[KnowledgeBase, CompiledNetwork] = (
     weakref.WeakKeyDictionary())
@@ -24,6 +27,8 @@ def network_for(kb: KnowledgeBase) -> CompiledNetwork:
     """The compiled network of a knowledge base, compiled once per process."""
     network = _networks.get(kb)
     if network is None:
+        from engine.rete import CompiledNetwork
+
         network = CompiledNetwork(kb)
         _networks[kb] = network
     return network

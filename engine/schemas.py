@@ -2,7 +2,8 @@
 
 The schemas in rules/schemas/ are the language definition: editors use them while typing (through
 the ``# yaml-language-server: $schema=`` line) and the loader uses the same files, so the two can
-never disagree.
+never disagree. jsonschema is imported only when a document fails engine/quickschema.py's fast
+check (or that check cannot tell): a valid knowledge base loads without it.
 """
 
 from __future__ import annotations
@@ -10,22 +11,26 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from functools import cache
-from typing import Any
-
-from jsonschema import Draft7Validator
-from jsonschema.exceptions import ValidationError
-from referencing import Registry, Resource
-from referencing.jsonschema import DRAFT7
+from typing import TYPE_CHECKING, Any
 
 from engine.paths import schemas_dir
 from engine.problems import Problem
+from engine.quickschema import is_valid
 from engine.yamlio import line_of
+
+if TYPE_CHECKING:
+    from jsonschema import Draft7Validator
+    from jsonschema.exceptions import ValidationError
+    from referencing import Registry
 
 FILE_KINDS = ("levels", "sources", "questions", "reading", "rules", "scenarios")
 
 
 @cache
 def _registry() -> Registry:
+    from referencing import Registry, Resource
+    from referencing.jsonschema import DRAFT7
+
     resources = []
     for path in sorted(schemas_dir().glob("*.schema.json")):
         contents = json.loads(path.read_text(encoding="utf-8"))
@@ -36,6 +41,8 @@ def _registry() -> Registry:
 
 @cache
 def validator(kind: str) -> Draft7Validator:
+    from jsonschema import Draft7Validator
+
     schema = _registry().contents(f"{kind}.schema.json")
     return Draft7Validator(schema, registry=_registry())
 
@@ -97,6 +104,8 @@ def _flatten(error: ValidationError) -> Iterator[ValidationError]:
 
 def schema_problems(kind: str, document: Any, path: str) -> list[Problem]:
     """Every schema violation in one parsed document of the given kind."""
+    if is_valid(kind, document):
+        return []
     problems = []
     for top in validator(kind).iter_errors(document):
         for error in _flatten(top):

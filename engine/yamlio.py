@@ -14,9 +14,16 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from yaml.constructor import ConstructorError
+from yaml.composer import Composer
+from yaml.constructor import ConstructorError, SafeConstructor
 from yaml.error import MarkedYAMLError, YAMLError
 from yaml.nodes import MappingNode, Node, SequenceNode
+from yaml.resolver import Resolver
+
+try:
+    from yaml._yaml import CParser  # only when PyYAML was built with libyaml
+except ImportError:  # pragma: no cover - PyYAML built without libyaml
+    CParser = None  # type: ignore[assignment,misc]
 
 MAX_BYTES = 1024 * 1024
 MAX_DEPTH = 64
@@ -110,6 +117,29 @@ _StrictLoader.add_constructor("tag:yaml.org,2002:map", _StrictLoader.construct_m
 _StrictLoader.add_constructor("tag:yaml.org,2002:seq", _StrictLoader.construct_marked_seq)
 _StrictLoader.add_constructor(None, _StrictLoader.construct_undefined)
 
+class _LibyamlStrictLoader(_StrictLoader):
+    """The strict loader above, reading its events from libyaml (C) instead of PyYAML's
+    pure-Python scanner and parser, which were most of the cost of loading a knowledge base.
+
+    Only the events come from C: composing (where aliases and depth are refused) and constructing
+    (duplicate keys, tags, line marks) are the same Python code as the strict loader's. Any error
+    is reported by parsing again with the pure-Python loader, so messages never change.
+    """
+
+    def __init__(self, stream: str) -> None:
+        events = CParser(stream)
+        # The composer asks for events thousands of times: bind libyaml's methods directly.
+        self.check_event = events.check_event  # type: ignore[method-assign]
+        self.peek_event = events.peek_event  # type: ignore[method-assign]
+        self.get_event = events.get_event  # type: ignore[method-assign]
+        self.dispose = events.dispose  # type: ignore[method-assign]
+        Composer.__init__(self)
+        SafeConstructor.__init__(self)
+        Resolver.__init__(self)
+
+
+_FAST_LOADER = _LibyamlStrictLoader if CParser is not None else None
+
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -119,6 +149,11 @@ def parse_yaml(text: str, path: str) -> Any:
     if bad:
         bad_line = text.count("\n", 0, bad.start()) + 1
         raise YamlError(path, bad_line, f"control character {bad.group()!r} is not allowed")
+    if _FAST_LOADER is not None:
+        try:
+            return yaml.load(text, Loader=_FAST_LOADER)
+        except (YAMLError, RecursionError):
+            pass  # parse again below, for PyYAML's own message and line
     try:
         return yaml.load(text, Loader=_StrictLoader)
     except MarkedYAMLError as exc:

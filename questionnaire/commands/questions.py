@@ -8,7 +8,6 @@ import json
 from questionnaire.commands.common import add_format_argument, add_rules_argument, knowledge_base
 from questionnaire.environment import Environment
 from questionnaire.exits import Exit
-from questionnaire.render import question_json, render_questions
 
 NAME = "questions"
 HELP = "list the questions, their answers and why each is asked"
@@ -24,6 +23,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, env: Environment) -> int:
+    from questionnaire.render import question_json, render_questions  # rich: only when used
+
     kb = knowledge_base(args)
     if args.format == "json":
         json.dump([question_json(q) for q in kb.questions], env.stdout, indent=2,
