@@ -10,7 +10,6 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -45,6 +44,8 @@ Colour is off when NO_COLOR is set, with --no-color, or when output is not a ter
 
 
 def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version  # costs ~50 ms: only on demand
+
     try:
         return version("muscle-triage")
     except PackageNotFoundError:  # running from a source tree that was never installed
@@ -72,10 +73,23 @@ class _UsageError(Exception):
     pass
 
 
+class _VersionAction(argparse.Action):
+    """--version, looking the version up only when asked (not on every start)."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: Any) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS,
+                         help="show program's version number and exit")
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
+                 values: Any, option_string: str | None = None) -> None:
+        parser._print_message(f"{parser.prog} {_version()}\n")
+        parser.exit()
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog=PROG, description=DESCRIPTION, epilog=EPILOG,
                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    parser.add_argument("--version", action=_VersionAction)
     parser.add_argument("--rules", metavar="DIR", type=Path, default=None,
                         help="use the knowledge base in DIR instead of the shipped one")
     parser.add_argument("--plain", action="store_true",

@@ -18,16 +18,18 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-#: What the interactive questionnaire does before it can show its first question: the command
-#: line module and the prompt library, the knowledge base, and the first question's text.
+#: What the interactive questionnaire (`muscle-triage` at a terminal) does before it can show its
+#: first question: import the command line and the questionnaire with its questionary front end,
+#: load the knowledge base, and find the first question to ask.
 STARTUP = """
 import questionnaire.cli
-import questionary
-from engine.conditions import evaluate
-from engine.loader import load_knowledge_base
-kb = load_knowledge_base()
-first = next(q for q in kb.questions if q.ask_if is None or evaluate(q.ask_if, {}))
-assert first.text
+import questionnaire.interactive
+import questionnaire.tui
+from questionnaire.commands.common import knowledge_base
+from questionnaire.flow import Questionnaire
+import argparse
+kb = knowledge_base(argparse.Namespace())
+assert Questionnaire(kb).current().text
 """
 
 #: The least any start can cost: the three libraries the tool is built on.
