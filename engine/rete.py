@@ -283,7 +283,7 @@ class _TypeDispatchNode(AnyChild, NoMemory, OneInputNode):  # type: ignore[misc]
             targets = self.children
         else:
             (fact,) = token.data
-            targets = self.below.get(type(fact), ())
+            targets = self.below.get(type(fact), [])
         for child in targets:
             child.callback(token)
 

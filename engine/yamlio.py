@@ -17,7 +17,7 @@ import yaml
 from yaml.composer import Composer
 from yaml.constructor import ConstructorError, SafeConstructor
 from yaml.error import MarkedYAMLError, YAMLError
-from yaml.nodes import MappingNode, Node, SequenceNode
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from yaml.resolver import Resolver
 
 try:
@@ -138,6 +138,90 @@ class _LibyamlStrictLoader(_StrictLoader):
         Resolver.__init__(self)
 
 
+class _LibyamlComposedLoader(CParser, _StrictLoader):
+    """libyaml composing the node tree too (in C), with the strict loader's constructors.
+
+    libyaml's composer recurses in C once per level of nesting, without Python's recursion
+    limit: a file nested a hundred thousand levels deep would crash the process. So it is only
+    used on text with few enough nesting indicators that it cannot nest deeper than libyaml
+    handles, and the tree it returns is checked for what the strict composer refuses (aliases,
+    depth) before anything is constructed; any of those parses again with the strict loader.
+    """
+
+    def __init__(self, stream: str) -> None:
+        CParser.__init__(self, stream)
+        SafeConstructor.__init__(self)
+        Resolver.__init__(self)
+
+
+#: Every level of nesting needs one of these characters (a flow bracket, or a block indicator).
+_NESTING_MARKS = "[{-:?"
+#: At most this many marks in a text for libyaml's composer: it handles 10,000 levels safely.
+_C_COMPOSE_LIMIT = 4000
+
+
+class _Refused(Exception):
+    """The C-composed tree holds something unusual: the strict loader will say what."""
+
+
+_STR, _SEQ, _MAP = ("tag:yaml.org,2002:str", "tag:yaml.org,2002:seq", "tag:yaml.org,2002:map")
+
+
+class _TreeBuilder:
+    """Builds MarkedDict / MarkedList data from a composed tree, as the strict constructors do.
+
+    Only the plain cases are handled here (text keys, no duplicates, no aliases, no merge keys
+    or unknown tags, not too deep); anything else is refused, and the strict loader parses the
+    text again to report it in its own words.
+    """
+
+    def __init__(self, constructor: Any) -> None:
+        self.constructor = constructor
+        self.makers = constructor.yaml_constructors
+        self.seen: set[int] = set()
+
+    def build(self, node: Node, depth: int = 1) -> Any:
+        if depth >= MAX_DEPTH or id(node) in self.seen:  # too deep, or an alias
+            raise _Refused
+        self.seen.add(id(node))
+        if isinstance(node, ScalarNode):
+            if node.tag == _STR:
+                return node.value
+            if node.tag in (_SEQ, _MAP) or self.makers.get(node.tag) is None:
+                raise _Refused
+            return self.makers[node.tag](self.constructor, node)
+        if isinstance(node, SequenceNode) and node.tag == _SEQ:
+            items = MarkedList(self.build(child, depth + 1) for child in node.value)
+            items.line = node.start_mark.line + 1
+            items.item_lines = [child.start_mark.line + 1 for child in node.value]
+            return items
+        if isinstance(node, MappingNode) and node.tag == _MAP:
+            mapping = MarkedDict()
+            mapping.line = node.start_mark.line + 1
+            mapping.key_lines = {}
+            for key_node, value_node in node.value:
+                if not isinstance(key_node, ScalarNode) or key_node.tag != _STR:
+                    raise _Refused  # a key that is not text, or a merge key
+                key = key_node.value
+                if key in mapping:
+                    raise _Refused
+                mapping.key_lines[key] = key_node.start_mark.line + 1
+                mapping[key] = self.build(value_node, depth + 1)
+            return mapping
+        raise _Refused
+
+
+def _parse_with_libyaml(text: str) -> Any:
+    if sum(text.count(mark) for mark in _NESTING_MARKS) > _C_COMPOSE_LIMIT:
+        return yaml.load(text, Loader=_LibyamlStrictLoader)
+    loader = _LibyamlComposedLoader(text)
+    try:
+        node = loader.get_single_node()
+        return None if node is None else _TreeBuilder(loader).build(node)
+    finally:
+        loader.dispose()
+
+
 _FAST_LOADER = _LibyamlStrictLoader if CParser is not None else None
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -151,8 +235,8 @@ def parse_yaml(text: str, path: str) -> Any:
         raise YamlError(path, bad_line, f"control character {bad.group()!r} is not allowed")
     if _FAST_LOADER is not None:
         try:
-            return yaml.load(text, Loader=_FAST_LOADER)
-        except (YAMLError, RecursionError):
+            return _parse_with_libyaml(text)
+        except (YAMLError, RecursionError, _Refused):
             pass  # parse again below, for PyYAML's own message and line
     try:
         return yaml.load(text, Loader=_StrictLoader)

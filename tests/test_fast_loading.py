@@ -58,6 +58,10 @@ def _parse(text: str, fast: bool, monkeypatch: pytest.MonkeyPatch) -> Any:
     "? [1]\n: x\n",                          # a key that is not text
     "x: " + "[" * 70 + "]" * 70 + "\n",      # too deep
     "a: yes\nb: No\nc: 2024-01-01\nd: 1.5\ne: ~\nf: true\ng: '007'\n",
+    "a: {x: 1}\nb:\n  <<: {y: 2}\n  z: 3\n",  # a merge key
+    "a: =\n",
+    "",
+    "items:\n" + "- [a, {b: c}]\n" * 1500,   # past the limit for libyaml's own composer
 ])
 def test_libyaml_events_give_the_same_data_lines_and_errors(
         text: str, monkeypatch: pytest.MonkeyPatch) -> None:
