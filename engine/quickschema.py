@@ -65,33 +65,47 @@ def _same(a: Any, b: Any) -> bool:
 
 
 class _Checker:
-    def __init__(self, base: str) -> None:
-        self.base = base
+    def __init__(self) -> None:
+        self.refs: dict[tuple[str, str], tuple[Any, str]] = {}
+        #: id(schema) -> its checks, prepared once (the schemas live as long as the process).
+        self.prepared: dict[int, tuple[Any, list[tuple[Any, Any]]]] = {}
 
     def resolve(self, ref: str, base: str) -> tuple[Any, str]:
-        name, _, pointer = ref.partition("#")
-        name = name or base
-        node = _documents().get(name)
-        if node is None:
-            raise _Declined(ref)
-        for step in filter(None, pointer.split("/")):
-            node = node[step.replace("~1", "/").replace("~0", "~")]
-        return node, name
+        found = self.refs.get((ref, base))
+        if found is None:
+            name, _, pointer = ref.partition("#")
+            name = name or base
+            node = _documents().get(name)
+            if node is None:
+                raise _Declined(ref)
+            for step in filter(None, pointer.split("/")):
+                node = node[step.replace("~1", "/").replace("~0", "~")]
+            found = self.refs[(ref, base)] = (node, name)
+        return found
+
+    def checks(self, schema: dict[str, Any]) -> list[tuple[Any, Any]]:
+        entry = self.prepared.get(id(schema))
+        if entry is None:
+            prepared = []
+            for keyword, argument in schema.items():
+                if keyword in _NOTES or keyword in ("then", "else"):
+                    continue
+                check = _KEYWORDS.get(keyword)
+                if check is None:
+                    raise _Declined(keyword)
+                prepared.append((check, argument))
+            entry = self.prepared[id(schema)] = (schema, prepared)
+        return entry[1]
 
     def valid(self, schema: Any, value: Any, base: str) -> bool:
-        if schema is True or schema == {}:
+        if schema is True:
             return True
         if schema is False:
             return False
         if "$ref" in schema:  # draft-07: $ref replaces every sibling keyword
             target, target_base = self.resolve(schema["$ref"], base)
             return self.valid(target, value, target_base)
-        for keyword, argument in schema.items():
-            if keyword in _NOTES or keyword in ("then", "else"):
-                continue
-            check = _KEYWORDS.get(keyword)
-            if check is None:
-                raise _Declined(keyword)
+        for check, argument in self.checks(schema):
             if not check(self, argument, value, schema, base):
                 return False
         return True
@@ -169,6 +183,11 @@ _KEYWORDS: dict[str, Any] = {
 }
 
 
+@cache
+def _checker() -> _Checker:
+    return _Checker()
+
+
 def is_valid(kind: str, document: Any) -> bool | None:
     """Whether ``document`` satisfies ``<kind>.schema.json``; None when this checker cannot tell."""
     name = f"{kind}.schema.json"
@@ -176,6 +195,6 @@ def is_valid(kind: str, document: Any) -> bool | None:
     if schema is None:
         return None
     try:
-        return _Checker(name).valid(schema, document, name)
+        return _checker().valid(schema, document, name)
     except (_Declined, KeyError, TypeError, re.error, RecursionError):
         return None
