@@ -61,6 +61,23 @@ def _timed(run: Callable[[Mapping[str, AnswerValue]], object],
     return times
 
 
+def _best_of_three(run: Callable[[Mapping[str, AnswerValue]], object],
+                   answer_sets: Sequence[Mapping[str, AnswerValue]], budget_s: float
+                   ) -> list[float]:
+    """Per answer set, the best of three timed runs (ms), until the time budget is spent.
+
+    On a shared machine a run can wait milliseconds for a CPU; that wait says nothing about the
+    engine, and the best of three leaves it out.
+    """
+    best: list[float] = []
+    started = time.perf_counter()
+    for answers in answer_sets:
+        best.append(min(_timed(run, [answers], 0, minimum=3)))
+        if time.perf_counter() - started > budget_s and len(best) >= 20:
+            break
+    return best
+
+
 def _p95(values: list[float]) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))]
@@ -106,7 +123,8 @@ def _agreement(kb: KnowledgeBase, clips_net: Any,
 
 def scale(sizes: Sequence[int], budget_s: float, clips_side: Any
           ) -> dict[str, dict[str, float | None]]:
-    """Median ms per run (reset + 15 answers + run) on generated knowledge bases."""
+    """Median ms per run (reset + 15 answers + run) on generated knowledge bases: the same
+    answer sets through both engines, each set's best of three runs."""
     results: dict[str, dict[str, float | None]] = {}
     for size in sizes:
         with tempfile.TemporaryDirectory(prefix="muscle-triage-bench-kb-") as directory:
@@ -115,7 +133,7 @@ def scale(sizes: Sequence[int], budget_s: float, clips_side: Any
         answer_sets = [sample_answers(kb, rng) for _ in range(200)]
         network = network_for(kb)
         network.run(answer_sets[0])
-        ours = statistics.median(_timed(network.run, answer_sets, budget_s))
+        ours = statistics.median(_best_of_three(network.run, answer_sets, budget_s))
         theirs: float | None = None
         if clips_side is not None:
             clips_net = clips_side.ClipsNetwork(kb)
@@ -123,7 +141,7 @@ def scale(sizes: Sequence[int], budget_s: float, clips_side: Any
             if differing:
                 print(f"WARNING: at {size} rules the engines disagree on {differing} of 50 "
                       "answer sets", file=sys.stderr)
-            theirs = statistics.median(_timed(clips_net.run, answer_sets, budget_s))
+            theirs = statistics.median(_best_of_three(clips_net.run, answer_sets, budget_s))
         results[str(size)] = {"experta_ms": ours, "clips_ms": theirs}
     return results
 
