@@ -26,7 +26,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
 from engine.explain import describe
@@ -62,6 +61,8 @@ def answer_system(question: Question) -> str:
 
 
 def _tool_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version  # ~50 ms: only when writing
+
     try:
         return version("muscle-triage")
     except PackageNotFoundError:  # a source tree that was never installed

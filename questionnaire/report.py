@@ -17,17 +17,18 @@ import html
 import re
 from dataclasses import dataclass
 from datetime import date
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import quote
-
-from markdown_it import MarkdownIt
 
 from engine.model import Assessment, KnowledgeBase
 from engine.why import RuleReason, answer_label, answers_behind, why
 from questionnaire.explanation import Node, build_explanation
 from questionnaire.files import WriteRefused, write_private
 from questionnaire.picture import fired_path, to_mermaid
+
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
 
 #: Report formats by file suffix.
 REPORT_FORMATS = ("md", "html")
@@ -61,6 +62,8 @@ def report_format(path: Path) -> str:
 
 
 def _tool_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version  # ~50 ms: only when writing
+
     try:
         return version("muscle-triage")
     except PackageNotFoundError:
@@ -189,6 +192,8 @@ a { color: #0d47a1; }
 
 def _markdown_renderer() -> MarkdownIt:
     """CommonMark plus tables, with raw HTML off: any HTML in a text is shown, not run."""
+    from markdown_it import MarkdownIt  # ~170 ms to import: only when an HTML report is made
+
     return MarkdownIt("commonmark", {"html": False, "linkify": False,
                                      "typographer": False}).enable("table")
 
