@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from engine.answers import applicable
 from engine.explain import because, concluded
 from engine.model import AnswerValue, Assessment, KnowledgeBase, Rule, TraceStep
+from engine.watch import EventSink, watching
 
 if TYPE_CHECKING:  # experta is imported when a network is first compiled, not at start-up
     from engine.rete import CompiledNetwork
@@ -63,8 +64,18 @@ def fold(kb: KnowledgeBase, answers: Mapping[str, AnswerValue], fired: frozenset
         answers=dict(answers), derived=derived, ignored=ignored)
 
 
-def assess(kb: KnowledgeBase, answers: Mapping[str, AnswerValue]) -> Assessment:
-    """Assess checked answers (see engine.answers.normalise_answers) with the experta network."""
+def assess(kb: KnowledgeBase, answers: Mapping[str, AnswerValue],
+           watch: EventSink | None = None) -> Assessment:
+    """Assess checked answers (see engine.answers.normalise_answers) with the experta network.
+
+    With ``watch``, each engine event of the run is handed to it as it happens (engine/watch.py);
+    the result is the same either way.
+    """
     kept, ignored = applicable(kb, answers)
-    result = network_for(kb).run(kept)
+    network = network_for(kb)
+    if watch is None:
+        result = network.run(kept)
+    else:
+        with watching(network, watch):
+            result = network.run(kept)
     return fold(kb, kept, frozenset(result.fired), result.derived, ignored)

@@ -99,6 +99,16 @@ class RunResult:
     derived: frozenset[str]
 
 
+@dataclass(frozen=True)
+class Pending:
+    """An activation waiting on the agenda, with the two things experta ranks it by."""
+
+    rule: str
+    salience: int
+    #: The matched facts' ids, newest first: the recency part of the ranking.
+    fact_ids: tuple[int, ...]
+
+
 @cache
 def _member_of(values: frozenset[str], multi: bool) -> Callable[[Any], bool]:
     """A shared, total predicate: identical tests share one alpha node in the network."""
@@ -477,9 +487,12 @@ class CompiledNetwork:
         layers = strata(kb.rules)
         top = max(layers.values(), default=0)
         members: dict[str, Any] = {}
+        #: Each rule's salience (higher fires first), for watching a run (engine/watch.py).
+        self.salience: dict[str, int] = {}
         for rule in kb.rules:
             lhs = compiler.pattern(_push_not(rule.when))
-            members[rule.id] = ExpertaRule(lhs, salience=top - layers[rule.id])(
+            self.salience[rule.id] = top - layers[rule.id]
+            members[rule.id] = ExpertaRule(lhs, salience=self.salience[rule.id])(
                 _action(rule.id, rule.then.derive))
         self.engine_class: type = type("TriageEngine", (_Engine,), members)
         self._local = threading.local()
@@ -490,6 +503,19 @@ class CompiledNetwork:
             engine = self.engine_class()
             self._local.engine = engine
         return engine
+
+    def agenda(self) -> tuple[Pending, ...]:
+        """This thread's agenda during a run, the activation that fires next first.
+
+        For watching a run from experta's watcher events (engine/watch.py); read-only.
+        """
+        engine = getattr(self._local, "engine", None)
+        if engine is None:
+            return ()
+        return tuple(Pending(act.rule.__name__, act.rule.salience,
+                             tuple(sorted((fact["__factid__"] for fact in act.facts),
+                                          reverse=True)))
+                     for act in reversed(engine.agenda.activations))
 
     def run(self, answers: Mapping[str, AnswerValue]) -> RunResult:
         engine = self._engine()

@@ -7,6 +7,7 @@ from types import ModuleType
 from questionnaire.commands import (
     assess,
     check,
+    demo,
     explain,
     export,
     graph,
@@ -15,5 +16,5 @@ from questionnaire.commands import (
     test,
 )
 
-COMMANDS: tuple[ModuleType, ...] = (check, questions, assess, test, explain, graph, export,
+COMMANDS: tuple[ModuleType, ...] = (check, questions, assess, test, explain, graph, demo, export,
                                     init_rules)

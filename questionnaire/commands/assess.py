@@ -17,6 +17,7 @@ from questionnaire.explain_options import (
 )
 from questionnaire.fhir_options import add_fhir_response_arguments, write_fhir_response
 from questionnaire.render import assessment_json, render_assessment
+from questionnaire.watch_view import add_watch_arguments, watch_printer, watch_refusal
 
 NAME = "assess"
 HELP = "assess a file of answers (YAML or JSON) and print the result"
@@ -39,14 +40,22 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_rules_argument(parser)
     add_explain_arguments(parser)
     add_fhir_response_arguments(parser)
+    add_watch_arguments(parser)
 
 
 def run(args: argparse.Namespace, env: Environment) -> int:
+    refusal = watch_refusal(args)
+    if refusal:
+        env.error(refusal)
+        return Exit.USAGE
     check_report_target(args)
     kb = knowledge_base(args)
     stdin = env.stdin_bytes() if args.answers == "-" else None
     answers = normalise_answers(kb, read_answers_file(args.answers, stdin))
-    result = assess(kb, answers)
+    printer = watch_printer(args, env)
+    result = assess(kb, answers, printer)
+    if printer:
+        printer.finish()
     write_fhir_response(args, kb, result)  # before printing: a refused write prints nothing
     extras = explain_extras(args, env, kb, result)  # writes --report before anything is printed
     if args.format == "json":

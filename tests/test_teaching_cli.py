@@ -1,0 +1,137 @@
+"""Teaching mode on the command line: assess --watch / --step, and the demo command."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from engine.answers import normalise_answers
+from engine.assess import assess
+from engine.demos import load_demos
+from engine.model import KnowledgeBase
+from engine.paths import shipped_rules_dir
+from engine.yamlio import read_yaml
+from tests.conftest import replace_in, run_cli
+
+BLOCKED = "weaker: yes\nonset: over_months\ntwitching_or_cramps: yes\ninactivity: [cast]\n"
+EVENT_LINE = re.compile(r"^ {0,3}(\d+)  (assert|retract|activate|deactivate|FIRE) +\S")
+PROMPT = "Enter: next step"
+
+
+@pytest.fixture
+def answers_file(tmp_path: Path) -> Path:
+    path = tmp_path / "answers.yaml"
+    path.write_text(BLOCKED, encoding="utf-8")
+    return path
+
+
+def event_lines(out: str) -> list[str]:
+    return [line for line in out.splitlines() if EVENT_LINE.match(line)]
+
+
+def test_watch_prints_one_numbered_line_per_event_then_the_same_result(
+        answers_file: Path) -> None:
+    plain = run_cli("assess", "--answers", str(answers_file))
+    watched = run_cli("assess", "--answers", str(answers_file), "--watch")
+    assert watched.code == plain.code == 0
+    lines = event_lines(watched.out)
+    assert [int(EVENT_LINE.match(line).group(1)) for line in lines] == list(  # type: ignore[union-attr]
+        range(1, len(lines) + 1))
+    # Every event is a single line: the line after each one is another event or the ending.
+    body = watched.out.splitlines()
+    last = body.index(lines[-1])
+    assert body[body.index(lines[0]):last + 1] == lines
+    assert "deactivate  disuse_only: after f-3 other_signs was asserted" in watched.out
+    assert "FIRE" in watched.out and "salience 2 beats disuse_only's 1" in watched.out
+    assert "The agenda is empty, so the engine stops after 5 firings." in watched.out
+    assert watched.out.endswith(plain.out)  # the result itself is untouched
+
+
+def test_step_pauses_after_each_firing_until_q(answers_file: Path) -> None:
+    result = run_cli("assess", "--answers", str(answers_file), "--step", stdin="\n\nq\n")
+    assert result.code == 0
+    assert result.out.count(PROMPT) == 3  # two Enters, then q runs to the end
+    before_first_prompt = result.out.split(PROMPT)[0]
+    assert event_lines(before_first_prompt)[-1].split()[1] == "FIRE"
+    assert "The agenda is empty" in result.out
+
+
+def test_step_runs_to_the_end_when_its_input_ends(answers_file: Path) -> None:
+    result = run_cli("assess", "--answers", str(answers_file), "--step", stdin="")
+    assert result.code == 0 and result.out.count(PROMPT) == 1
+    assert sum(line.split()[1] == "FIRE" for line in event_lines(result.out)) == 5
+
+
+def test_step_refuses_answers_from_standard_input() -> None:
+    result = run_cli("assess", "--answers", "-", "--step", stdin=BLOCKED)
+    assert result.code == 2
+    assert "--step reads Enter from standard input" in result.err and result.out == ""
+
+
+def test_watch_refuses_json() -> None:
+    result = run_cli("assess", "--answers", "-", "--watch", "--format", "json", stdin=BLOCKED)
+    assert result.code == 2 and "--format json" in result.err and result.out == ""
+
+
+def test_watch_with_colour_on_a_terminal_and_plain_with_no_color(answers_file: Path) -> None:
+    coloured = run_cli("assess", "--answers", str(answers_file), "--watch", tty=True)
+    assert "\x1b[" in coloured.out and "deactivate" in coloured.out
+    plain = run_cli("assess", "--answers", str(answers_file), "--watch", tty=True,
+                    environ={"NO_COLOR": "1"})
+    assert "\x1b[" not in plain.out and event_lines(plain.out)
+
+
+def test_demo_lists_the_shipped_demos() -> None:
+    result = run_cli("demo")
+    assert result.code == 0
+    for name in ("red_flag", "rule_chain", "not_blocks"):
+        assert re.search(rf"^  {name} +\S", result.out, re.MULTILINE)
+
+
+def test_unknown_demo_suggests_the_closest_name() -> None:
+    result = run_cli("demo", "rule_chian")
+    assert result.code == 2 and "did you mean 'rule_chain'?" in result.err
+
+
+# The engine side of every demo's lesson is in tests/test_watch.py; two runs here show the frame.
+@pytest.mark.parametrize(("name", "lesson"), [
+    ("rule_chain", "assert      f-2 muscle_change, derived by muscle_change_reported"),
+    ("not_blocks", "deactivate  disuse_only"),
+])
+def test_each_demo_introduces_itself_then_shows_its_lesson(name: str, lesson: str) -> None:
+    result = run_cli("demo", name)
+    assert result.code == 0
+    intro, _, watched = result.out.partition("Watching the rule engine")
+    assert "Watch" in intro and "The answers:" in intro
+    assert lesson in watched
+    assert "This tool is for education only" in watched  # the result still carries the notice
+
+
+def test_demo_cases_meet_their_own_expectations(kb: KnowledgeBase) -> None:
+    """Until the scenario runner lands: a lesson must match what its case expects."""
+    cases = read_yaml(shipped_rules_dir() / "teaching.scenarios.yaml")["cases"]
+    assert {case["id"] for case in cases} == {demo.id for demo in load_demos(kb)}
+    for case in cases:
+        result = assess(kb, normalise_answers(kb, case["answers"]))
+        fired = {step.rule.id for step in result.trace}
+        expect = case["expect"]
+        assert result.level.id == expect["urgency"], case["id"]
+        assert set(expect.get("fires", ())) <= fired, case["id"]
+        assert not set(expect.get("not_fires", ())) & fired, case["id"]
+
+
+def test_a_broken_demo_names_file_and_line(rules_copy: Path) -> None:
+    line = replace_in(rules_copy / "teaching.scenarios.yaml", "sudden_one_sided: yes",
+                      "sudden_one_sided: maybe")
+    result = run_cli("demo", "--rules", str(rules_copy))
+    assert result.code == 1
+    assert re.search(rf"teaching\.scenarios\.yaml:{line}: case 'red_flag': .*'maybe'.*yes, no",
+                     result.err)
+
+
+def test_a_knowledge_base_without_demos_says_so(rules_copy: Path) -> None:
+    (rules_copy / "teaching.scenarios.yaml").unlink()
+    result = run_cli("demo", "--rules", str(rules_copy))
+    assert result.code == 0 and "no demos" in result.err
