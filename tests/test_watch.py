@@ -75,25 +75,30 @@ def test_a_derived_fact_is_asserted_before_the_rule_it_chains_to_activates(
 
 def test_a_not_takes_a_waiting_rule_off_the_agenda(kb: KnowledgeBase) -> None:
     events = watched(kb, BLOCKED)
-    activated = first(events, RuleActivated, rule="disuse_only")
+    activated = first(events, RuleActivated, rule="disuse_context")
     blocker = asserted(events, "other_signs")
-    removed = first(events, RuleDeactivated, rule="disuse_only")
+    removed = first(events, RuleDeactivated, rule="disuse_context")
     assert activated.step < blocker.step < removed.step
     assert isinstance(removed, RuleDeactivated)
     assert removed.after == (blocker,) and not removed.had_fired
-    assert not any(isinstance(e, RuleFired) and e.rule == "disuse_only" for e in events)
+    assert not any(isinstance(e, RuleFired) and e.rule == "disuse_context" for e in events)
+    # Its fact never appears, so the rule that needs it never even joins the agenda.
+    assert not any(isinstance(e, RuleActivated) and e.rule == "disuse_only" for e in events)
 
 
 def test_firing_order_is_explained_by_salience_then_recency(kb: KnowledgeBase) -> None:
     events = watched(kb, DISUSE)
-    disuse = first(events, RuleFired, rule="disuse_only")
+    disuse = first(events, RuleFired, rule="disuse_context")
     assert isinstance(disuse, RuleFired)
     assert disuse.reason == "salience" and disuse.runner_up is not None
     assert disuse.runner_up.rule == "see_doctor_about_muscle_change"
     assert disuse.salience > disuse.runner_up.salience
-    # Its conclusion then takes the generic rule off the agenda unfired.
+    # Its one fact takes the generic rule off the agenda unfired and lets disuse_only in.
+    fact = asserted(events, "disuse_explained")
     removed = first(events, RuleDeactivated, rule="see_doctor_about_muscle_change")
-    assert removed.step > disuse.step
+    chained = first(events, RuleActivated, rule="disuse_only")
+    assert disuse.step < fact.step < removed.step and fact.step < chained.step
+    assert isinstance(removed, RuleDeactivated) and removed.after == (fact,)
 
     # read_als matched two facts, read_treatment_options one: same salience, recency decides.
     blocked = watched(kb, BLOCKED)

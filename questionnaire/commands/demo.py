@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import argparse
 
+from rich.markup import escape
+
 from engine.assess import assess
-from engine.demos import Demo, load_demos
+from engine.demos import load_demos
+from engine.scenarios import Case
 from engine.validate import did_you_mean
 from questionnaire.commands.common import add_rules_argument, knowledge_base
 from questionnaire.environment import Environment
@@ -38,17 +41,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_rules_argument(parser)
 
 
-def _list(demos: tuple[Demo, ...], env: Environment) -> None:
+def _list(demos: tuple[Case, ...], env: Environment) -> None:
     width = max((len(demo.id) for demo in demos), default=0)
     env.stdout.write("Teaching demos (run one with: muscle-triage demo NAME):\n")
     for demo in demos:
-        env.stdout.write(f"  {demo.id:<{width}}  {demo.title}\n")
+        title = demo.teach.title if demo.teach else ""
+        env.stdout.write(f"  {demo.id:<{width}}  {title}\n")
 
 
-def _introduce(demo: Demo, env: Environment) -> None:
+def _introduce(demo: Case, env: Environment) -> None:
     console = env.console()
-    console.print(f"[bold]{demo.title}[/]", markup=True)
-    console.print(demo.introduction, markup=False)
+    if demo.teach:
+        console.print(f"[bold]{escape(demo.teach.title)}[/]")
+        console.print(" ".join(demo.teach.introduction.split()), markup=False)
     console.print()
     answers = ", ".join(f"{key}={value if isinstance(value, str) else '[' + ', '.join(value) + ']'}"
                         for key, value in demo.answers.items())
