@@ -35,6 +35,7 @@ examples:
   muscle-triage --plain                      numbered prompts, no colour (screen readers, pipes)
   muscle-triage questions                    see every question and why it is asked
   muscle-triage assess --answers me.yaml     assess answers saved in a file
+  muscle-triage demo                         teaching mode: watch the rule engine reason
   muscle-triage check --rules my-rules/      validate your own knowledge base
   muscle-triage init-rules my-rules/         start your own from a copy of the shipped one
   muscle-triage export fhir -o q.json        the questions as a FHIR R4 Questionnaire

@@ -135,11 +135,13 @@ class WatchPrinter:
             self._pause()
 
     def _pause(self) -> None:
-        self._write(f"{'':16}{STEP_PROMPT}")
+        # The prompt goes to standard error, like a shell's `read -p`: saved output stays clean.
         self.env.stdout.flush()
+        self.env.stderr.write(f"{'':16}{STEP_PROMPT}")
+        self.env.stderr.flush()
         line = self.keys.readline() if self.keys is not None else ""
         if not self.env.stdin_is_tty:
-            self._write("\n")  # a terminal echoes the Enter; a pipe does not
+            self.env.stderr.write("\n")  # a terminal echoes the Enter; a pipe does not
         if not line or line.strip().lower() == "q":
             self.stepping = False
 

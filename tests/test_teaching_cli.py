@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import io
 import re
 from pathlib import Path
 
 import pytest
 
+from questionnaire.cli import run
+from questionnaire.environment import Environment
 from tests.conftest import replace_in, run_cli
 
 BLOCKED = "weaker: yes\nonset: over_months\ntwitching_or_cramps: yes\ninactivity: [cast]\n"
@@ -43,18 +46,33 @@ def test_watch_prints_one_numbered_line_per_event_then_the_same_result(
     assert watched.out.endswith(plain.out)  # the result itself is untouched
 
 
+class _Keys(io.StringIO):
+    """Keys typed at --step's prompts, noting the last step shown when each one is read."""
+
+    def __init__(self, env: Environment, typed: str) -> None:
+        super().__init__(typed)
+        self.env = env
+        self.seen_at_pause: list[str] = []
+
+    def readline(self, size: int | None = -1) -> str:  # type: ignore[override]
+        self.seen_at_pause.append(event_lines(self.env.stdout.getvalue())[-1])  # type: ignore[attr-defined]
+        return super().readline()
+
+
 def test_step_pauses_after_each_firing_until_q(answers_file: Path) -> None:
-    result = run_cli("assess", "--answers", str(answers_file), "--step", stdin="\n\nq\n")
-    assert result.code == 0
-    assert result.out.count(PROMPT) == 3  # two Enters, then q runs to the end
-    before_first_prompt = result.out.split(PROMPT)[0]
-    assert event_lines(before_first_prompt)[-1].split()[1] == "FIRE"
-    assert "The agenda is empty" in result.out
+    env = Environment.captured()
+    keys = env.stdin = _Keys(env, "\n\nq\n")
+    assert run(["assess", "--answers", str(answers_file), "--step"], env) == 0
+    out, err = env.stdout.getvalue(), env.stderr.getvalue()  # type: ignore[attr-defined]
+    assert err.count(PROMPT) == 3 and PROMPT not in out  # two Enters, then q runs to the end
+    firings = [line for line in event_lines(out) if line.split()[1] == "FIRE"]
+    assert keys.seen_at_pause == firings[:3]  # each pause comes right after a firing
+    assert "The agenda is empty" in out
 
 
 def test_step_runs_to_the_end_when_its_input_ends(answers_file: Path) -> None:
     result = run_cli("assess", "--answers", str(answers_file), "--step", stdin="")
-    assert result.code == 0 and result.out.count(PROMPT) == 1
+    assert result.code == 0 and result.err.count(PROMPT) == 1
     assert sum(line.split()[1] == "FIRE" for line in event_lines(result.out)) == 5
 
 
