@@ -158,6 +158,10 @@ class _Translator(logging.Handler):
         self.sink = sink
         self.thread = threading.get_ident()
         self.step = 0
+        self._start_run()
+
+    def _start_run(self) -> None:
+        """Forget the last run: a reset starts a new fact list, agenda and firing count."""
         self.facts: dict[int, FactRef] = {}
         #: Fact events since the agenda last changed; one agenda update reports all its
         #: activations together, so they share this cause until the next fact event.
@@ -192,6 +196,8 @@ class _Translator(logging.Handler):
                      for fact_id in ids)
 
     def _fact(self, asserted: bool, fact: Any) -> None:
+        if asserted and type(fact).__name__ == "InitialFact":  # experta's reset() asserts it
+            self._start_run()
         fact_id = int(getattr(fact, "__factid__", -1))
         ref = self.facts.get(fact_id) or fact_ref(fact, fact_id)
         event: FactAsserted | FactRetracted

@@ -143,6 +143,17 @@ def test_a_retracted_fact_is_reported(kb: KnowledgeBase) -> None:
                for e in removed)
 
 
+def test_each_run_in_one_watch_starts_afresh(kb: KnowledgeBase) -> None:
+    network = network_for(kb)
+    events: list[Event] = []
+    with watching(network, events.append):
+        for _ in range(2):
+            network.run(normalise_answers(kb, CHAIN))
+    runs = [e for e in events if isinstance(e, RuleFired) and e.rule == "muscle_change_reported"]
+    assert [(e.firing, e.repeat) for e in runs] == [(1, False), (1, False)]
+    assert [e.step for e in events] == list(range(1, len(events) + 1))
+
+
 def _all_demo_answers(kb: KnowledgeBase) -> list[dict[str, AnswerValue]]:
     return [demo.answers for demo in load_demos(kb)] + [
         normalise_answers(kb, raw) for raw in (
