@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from engine.lint import diagnostic_wording
 from engine.model import KnowledgeBase
 from engine.paths import shipped_rules_dir
 from engine.problems import KnowledgeBaseError, Problem
@@ -23,6 +24,11 @@ def load_demos(kb: KnowledgeBase, root: Path | None = None) -> tuple[Case, ...]:
     first: dict[str, Case] = {}
     problems = []
     for demo in demos:
+        assert demo.teach is not None
+        for text in (demo.teach.title, demo.teach.introduction):  # shown to a class: no diagnosis
+            problems += [Problem(demo.path, demo.line, f"case '{demo.id}'",
+                                 f"wording: {finding}: rephrase as a description of the engine")
+                         for finding in diagnostic_wording(text, "teach")]
         if demo.id in first:
             other = first[demo.id]
             problems.append(Problem(demo.path, demo.line, f"case '{demo.id}'",

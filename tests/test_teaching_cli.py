@@ -8,8 +8,14 @@ from pathlib import Path
 
 import pytest
 
+from engine.assess import assess
+from engine.demos import load_demos
+from engine.lint import diagnostic_wording
+from engine.model import KnowledgeBase
+from engine.watch import Event
 from questionnaire.cli import run
 from questionnaire.environment import Environment
+from questionnaire.watch_view import LEGEND, STEP_PROMPT, describe
 from tests.conftest import replace_in, run_cli
 
 BLOCKED = "weaker: yes\nonset: over_months\ntwitching_or_cramps: yes\ninactivity: [cast]\n"
@@ -134,3 +140,24 @@ def test_a_knowledge_base_without_demos_says_so(rules_copy: Path) -> None:
     (rules_copy / "teaching.scenarios.yaml").unlink()
     result = run_cli("demo", "--rules", str(rules_copy))
     assert result.code == 0 and "no demos" in result.err
+
+
+def test_a_demo_introduction_is_held_to_the_wording_rules(rules_copy: Path) -> None:
+    path = rules_copy / "teaching.scenarios.yaml"
+    replace_in(path, "Red-flag questions come first.",
+               "Red-flag questions come first. You probably have nothing serious.")
+    case_line = path.read_text(encoding="utf-8").splitlines().index("  - id: red_flag") + 1
+    result = run_cli("demo", "--rules", str(rules_copy))
+    assert result.code == 1
+    assert f"teaching.scenarios.yaml:{case_line}: case 'red_flag': wording: 'You probably have'" \
+        in result.err
+
+
+def test_the_watch_words_hold_to_the_wording_rules(kb: KnowledgeBase) -> None:
+    texts = [LEGEND, STEP_PROMPT]
+    for demo in load_demos(kb):
+        events: list[Event] = []
+        assess(kb, demo.answers, events.append)
+        texts += [" ".join(describe(event)) for event in events]
+    assert len(texts) > 40
+    assert [(text, found) for text in texts if (found := diagnostic_wording(text))] == []
