@@ -97,6 +97,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="numbered line prompts: no arrow keys, colour or boxes (automatic "
                              "when input or output is not a terminal)")
     parser.add_argument("--no-color", action="store_true", help="never use colour")
+    parser.add_argument("--watch", action="store_true",
+                        help="teaching mode: before the result, show the rule engine's steps "
+                             "on your answers (see also 'muscle-triage demo')")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands",
                                      parser_class=_Parser)
     for command in COMMANDS:

@@ -18,6 +18,7 @@ from questionnaire.flow import Questionnaire, questionnaire_length
 from questionnaire.frontend import FrontEnd, Move
 from questionnaire.render import render_assessment
 from questionnaire.summary import render_how_we_got_here
+from questionnaire.watch_view import WatchPrinter, watched_assessment
 
 
 def wants_plain(args: argparse.Namespace, env: Environment) -> bool:
@@ -35,7 +36,8 @@ def front_end_for(args: argparse.Namespace, env: Environment) -> FrontEnd:
     return QuestionaryFrontEnd(env)
 
 
-def converse(run: Questionnaire, front: FrontEnd) -> Finished | None:
+def converse(run: Questionnaire, front: FrontEnd,
+             watch: WatchPrinter | None = None) -> Finished | None:
     """Welcome, every question that applies, the result; None if the person chose not to start."""
     kb = run.kb
     if not front.welcome(kb, questionnaire_length(kb)):
@@ -49,6 +51,8 @@ def converse(run: Questionnaire, front: FrontEnd) -> Finished | None:
             run.answer(reply)
     assessment = run.final()
     front.console.print()
+    if watch is not None:  # --watch: the engine runs the final answers once more, watched
+        assessment = watched_assessment(kb, run.answers, watch)
     if run.ended_early:
         front.console.print("[bold]The questions stop here: this answer reaches the highest "
                             "urgency.[/]")
@@ -62,7 +66,9 @@ def run_interactive(args: argparse.Namespace, env: Environment) -> int:
     front = front_end_for(args, env)
     finished: Finished | None = None
     try:
-        finished = converse(Questionnaire(kb), front)
+        watch = (WatchPrinter(env, plain=wants_plain(args, env))
+                 if getattr(args, "watch", False) else None)
+        finished = converse(Questionnaire(kb), front, watch)
         if finished is not None:
             end_menu(front, finished)
     except (KeyboardInterrupt, EOFError):

@@ -9,12 +9,15 @@ plain line, so the output can be read aloud, diffed or grepped.
 from __future__ import annotations
 
 import argparse
+from collections.abc import Mapping
 from typing import TextIO
 
 from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
+from engine.assess import assess
+from engine.model import AnswerValue, Assessment, KnowledgeBase
 from engine.watch import (
     Event,
     FactAsserted,
@@ -107,12 +110,13 @@ class WatchPrinter:
     run goes on to the end.
     """
 
-    def __init__(self, env: Environment, step: bool = False, keys: TextIO | None = None) -> None:
+    def __init__(self, env: Environment, step: bool = False, keys: TextIO | None = None,
+                 plain: bool = False) -> None:
         self.env = env
         self.stepping = step
         self.keys = keys
         self.firings = 0
-        self.console = env.console() if env.color else None
+        self.console = env.console() if env.color and not plain else None
 
     def legend(self) -> None:
         self._write(LEGEND + "\n\n")
@@ -185,3 +189,12 @@ def watch_printer(args: argparse.Namespace, env: Environment) -> WatchPrinter | 
     printer = WatchPrinter(env, step=step, keys=env.stdin if step else None)
     printer.legend()
     return printer
+
+
+def watched_assessment(kb: KnowledgeBase, answers: Mapping[str, AnswerValue],
+                       printer: WatchPrinter) -> Assessment:
+    """Assess the answers with the engine's steps shown: the legend, the run, how it ended."""
+    printer.legend()
+    result = assess(kb, answers, printer)
+    printer.finish()
+    return result

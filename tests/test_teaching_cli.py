@@ -16,7 +16,9 @@ from engine.watch import Event
 from questionnaire.cli import run
 from questionnaire.environment import Environment
 from questionnaire.watch_view import LEGEND, STEP_PROMPT, describe
+from tests.answer_paths import answer_path, loaded_once
 from tests.conftest import replace_in, run_cli
+from tests.test_plain import number_for
 
 BLOCKED = "weaker: yes\nonset: over_months\ntwitching_or_cramps: yes\ninactivity: [cast]\n"
 EVENT_LINE = re.compile(r"^ {0,3}(\d+)  (assert|retract|activate|deactivate|FIRE) +\S")
@@ -161,3 +163,20 @@ def test_the_watch_words_hold_to_the_wording_rules(kb: KnowledgeBase) -> None:
         texts += [" ".join(describe(event)) for event in events]
     assert len(texts) > 40
     assert [(text, found) for text in texts if (found := diagnostic_wording(text))] == []
+
+
+@pytest.mark.usefixtures(loaded_once.__name__)
+def test_watch_on_the_questionnaire_shows_the_steps_before_the_same_result(
+        kb: KnowledgeBase) -> None:
+    path = answer_path(kb, {"weaker": "yes", "twitching_or_cramps": "yes",
+                            "inactivity": ("cast",)})
+    typed = "\n".join(number_for(question, value) for question, value in path) + "\n"
+    watched = run_cli("--plain", "--watch", stdin=typed)
+    plain = run_cli("--plain", stdin=typed)
+    assert watched.code == plain.code == 0, watched.err
+    assert "deactivate  disuse_context: after f-3 other_signs was asserted" in watched.out
+    # The watch is inserted between the last question and the result; nothing else changes.
+    before, legend, rest = watched.out.partition("Watching the rule engine")
+    steps, ending, after = rest.partition("The agenda is empty, so the engine stops after ")
+    assert legend and ending and len(event_lines(steps)) > 10
+    assert before + after.split("\n\n", 1)[1] == plain.out
