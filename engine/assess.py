@@ -15,10 +15,10 @@ from typing import TYPE_CHECKING
 from engine.answers import applicable
 from engine.explain import because, concluded
 from engine.model import AnswerValue, Assessment, KnowledgeBase, Rule, TraceStep
-from engine.watch import EventSink, watching
 
 if TYPE_CHECKING:  # experta is imported when a network is first compiled, not at start-up
     from engine.rete import CompiledNetwork
+    from engine.watch import EventSink
 
 _networks: weakref.WeakKeyDictionary[KnowledgeBase, CompiledNetwork] = (
     weakref.WeakKeyDictionary())
@@ -76,6 +76,8 @@ def assess(kb: KnowledgeBase, answers: Mapping[str, AnswerValue],
     if watch is None:
         result = network.run(kept)
     else:
+        from engine.watch import watching  # teaching mode only: keeps logging out of start-up
+
         with watching(network, watch):
             result = network.run(kept)
     return fold(kb, kept, frozenset(result.fired), result.derived, ignored)

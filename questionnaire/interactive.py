@@ -9,6 +9,7 @@ and only here: one calm line, exit 130, nothing written.
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
 from questionnaire.commands.common import knowledge_base
 from questionnaire.ending import Finished, end_menu
@@ -18,7 +19,9 @@ from questionnaire.flow import Questionnaire, questionnaire_length
 from questionnaire.frontend import FrontEnd, Move
 from questionnaire.render import render_assessment
 from questionnaire.summary import render_how_we_got_here
-from questionnaire.watch_view import WatchPrinter, watched_assessment
+
+if TYPE_CHECKING:
+    from questionnaire.watch_view import WatchPrinter
 
 
 def wants_plain(args: argparse.Namespace, env: Environment) -> bool:
@@ -52,6 +55,8 @@ def converse(run: Questionnaire, front: FrontEnd,
     assessment = run.final()
     front.console.print()
     if watch is not None:  # --watch: the engine runs the final answers once more, watched
+        from questionnaire.watch_view import watched_assessment
+
         assessment = watched_assessment(kb, run.answers, watch)
     if run.ended_early:
         front.console.print("[bold]The questions stop here: this answer reaches the highest "
@@ -66,8 +71,11 @@ def run_interactive(args: argparse.Namespace, env: Environment) -> int:
     front = front_end_for(args, env)
     finished: Finished | None = None
     try:
-        watch = (WatchPrinter(env, plain=wants_plain(args, env))
-                 if getattr(args, "watch", False) else None)
+        watch = None
+        if getattr(args, "watch", False):
+            from questionnaire.watch_view import WatchPrinter
+
+            watch = WatchPrinter(env, plain=wants_plain(args, env))
         finished = converse(Questionnaire(kb), front, watch)
         if finished is not None:
             end_menu(front, finished)

@@ -8,13 +8,8 @@ plain line, so the output can be read aloud, diffed or grepped.
 
 from __future__ import annotations
 
-import argparse
 from collections.abc import Mapping
 from typing import TextIO
-
-from rich.markup import escape
-from rich.table import Table
-from rich.text import Text
 
 from engine.assess import assess
 from engine.model import AnswerValue, Assessment, KnowledgeBase
@@ -126,6 +121,10 @@ class WatchPrinter:
         if isinstance(event, RuleFired):
             self.firings += 1
         if self.console is not None:
+            from rich.markup import escape  # rich is imported only when colour is used
+            from rich.table import Table
+            from rich.text import Text
+
             grid = Table.grid(padding=(0, 1))
             grid.add_column(justify="right", width=4, style="dim")
             grid.add_column(width=10)
@@ -157,38 +156,6 @@ class WatchPrinter:
 
     def _write(self, text: str) -> None:
         self.env.stdout.write(text)
-
-
-def add_watch_arguments(parser: argparse.ArgumentParser) -> None:
-    """--watch and --step, shared by every command that runs the engine."""
-    parser.add_argument("--watch", action="store_true",
-                        help="teaching mode: show each step of the engine as it runs (facts "
-                             "asserted, rules activated, rules fired and why first)")
-    parser.add_argument("--step", action="store_true",
-                        help="like --watch, pausing after each firing until Enter (q then Enter "
-                             "runs to the end)")
-
-
-def watch_refusal(args: argparse.Namespace) -> str | None:
-    """Why --watch/--step cannot be used with the other options given, or None."""
-    if not (getattr(args, "watch", False) or getattr(args, "step", False)):
-        return None
-    if getattr(args, "format", "text") == "json":
-        return "--watch and --step print steps for people; they cannot be mixed with --format json"
-    if getattr(args, "step", False) and getattr(args, "answers", None) == "-":
-        return ("--step reads Enter from standard input, which '--answers -' already uses: "
-                "save the answers to a file and pass its name")
-    return None
-
-
-def watch_printer(args: argparse.Namespace, env: Environment) -> WatchPrinter | None:
-    """The printer --watch/--step ask for (legend already shown), or None without them."""
-    step = bool(getattr(args, "step", False))
-    if not (step or getattr(args, "watch", False)):
-        return None
-    printer = WatchPrinter(env, step=step, keys=env.stdin if step else None)
-    printer.legend()
-    return printer
 
 
 def watched_assessment(kb: KnowledgeBase, answers: Mapping[str, AnswerValue],

@@ -17,7 +17,7 @@ from questionnaire.explain_options import (
 )
 from questionnaire.fhir_options import add_fhir_response_arguments, write_fhir_response
 from questionnaire.render import assessment_json, render_assessment
-from questionnaire.watch_view import add_watch_arguments, watch_printer, watch_refusal
+from questionnaire.watch_options import add_watch_arguments, watch_printer, watch_refusal
 
 NAME = "assess"
 HELP = "assess a file of answers (YAML or JSON) and print the result"

@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
-from rich.markup import escape
-
-from engine.assess import assess
-from engine.demos import load_demos
-from engine.scenarios import Case
 from engine.validate import did_you_mean
 from questionnaire.commands.common import add_rules_argument, knowledge_base
 from questionnaire.environment import Environment
 from questionnaire.exits import Exit
-from questionnaire.render import render_assessment
-from questionnaire.watch_view import WatchPrinter
+
+if TYPE_CHECKING:
+    from engine.scenarios import Case
 
 NAME = "demo"
 HELP = "teaching mode: watch the rule engine reason through a named example"
@@ -50,6 +47,8 @@ def _list(demos: tuple[Case, ...], env: Environment) -> None:
 
 
 def _introduce(demo: Case, env: Environment) -> None:
+    from rich.markup import escape
+
     console = env.console()
     if demo.teach:
         console.print(f"[bold]{escape(demo.teach.title)}[/]")
@@ -62,6 +61,10 @@ def _introduce(demo: Case, env: Environment) -> None:
 
 
 def run(args: argparse.Namespace, env: Environment) -> int:
+    from engine.demos import load_demos
+    from questionnaire.render import render_assessment
+    from questionnaire.watch_view import WatchPrinter, watched_assessment
+
     kb = knowledge_base(args)
     demos = load_demos(kb, getattr(args, "rules", None))
     if not demos:
@@ -77,8 +80,6 @@ def run(args: argparse.Namespace, env: Environment) -> int:
         return Exit.USAGE
     _introduce(chosen, env)
     printer = WatchPrinter(env, step=args.step, keys=env.stdin if args.step else None)
-    printer.legend()
-    result = assess(kb, chosen.answers, printer)
-    printer.finish()
+    result = watched_assessment(kb, chosen.answers, printer)
     render_assessment(kb, result, env.console())
     return Exit.OK
