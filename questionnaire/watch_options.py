@@ -12,11 +12,15 @@ if TYPE_CHECKING:
 
 
 def add_watch_arguments(parser: argparse.ArgumentParser) -> None:
-    """--watch and --step, shared by every command that runs the engine."""
-    parser.add_argument("--watch", action="store_true",
+    """--watch and --step, shared by every command that runs the engine.
+
+    Their default is SUPPRESS so that `muscle-triage --watch assess ...` (the flag before the
+    command, where the questionnaire's own --watch lives) is not reset by the command's default.
+    """
+    parser.add_argument("--watch", action="store_true", default=argparse.SUPPRESS,
                         help="teaching mode: show each step of the engine as it runs (facts "
                              "asserted, rules activated, rules fired and why first)")
-    parser.add_argument("--step", action="store_true",
+    parser.add_argument("--step", action="store_true", default=argparse.SUPPRESS,
                         help="like --watch, pausing after each firing until Enter (q then Enter "
                              "runs to the end)")
 

@@ -180,3 +180,15 @@ def test_watch_on_the_questionnaire_shows_the_steps_before_the_same_result(
     steps, ending, after = rest.partition("The agenda is empty, so the engine stops after ")
     assert legend and ending and len(event_lines(steps)) > 10
     assert before + after.split("\n\n", 1)[1] == plain.out
+
+
+def test_watch_before_the_command_is_honoured(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from tests.conftest import run_cli
+
+    answers = tmp_path / "a.yaml"
+    answers.write_text("weaker: yes\n", encoding="utf-8")
+    before = run_cli("--watch", "assess", "--answers", str(answers))
+    after = run_cli("assess", "--answers", str(answers), "--watch")
+    assert before.code == after.code == 0
+    assert "FIRE" in before.out
+    assert before.out == after.out
