@@ -18,12 +18,15 @@ from yaml.composer import Composer
 from yaml.constructor import ConstructorError, SafeConstructor
 from yaml.error import MarkedYAMLError, YAMLError
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.reader import ReaderError
 from yaml.resolver import Resolver
 
 try:
     from yaml._yaml import CParser  # only when PyYAML was built with libyaml
 except ImportError:  # pragma: no cover - PyYAML built without libyaml
     CParser = None  # type: ignore[assignment,misc]
+
+from engine.quoting import quote
 
 MAX_BYTES = 1024 * 1024
 MAX_DEPTH = 64
@@ -89,10 +92,10 @@ class _StrictLoader(yaml.SafeLoader):
         for key_node, value_node in node.value:
             key = self.construct_object(key_node, deep=True)
             if not isinstance(key, str):
-                raise ConstructorError(None, None, f"keys must be text, not {key!r}",
+                raise ConstructorError(None, None, f"keys must be text, not {quote(key)}",
                                        key_node.start_mark)
             if key in data:
-                raise ConstructorError(None, None, f"duplicate key '{key}' (first on line "
+                raise ConstructorError(None, None, f"duplicate key {quote(key)} (first on line "
                                        f"{data.key_lines[key]})", key_node.start_mark)
             data.key_lines[key] = key_node.start_mark.line + 1
             data[key] = self.construct_object(value_node, deep=True)
@@ -245,8 +248,14 @@ def parse_yaml(text: str, path: str) -> Any:
         line = mark.line + 1 if mark is not None else None
         problem = exc.problem or exc.context or "not valid YAML"
         raise YamlError(path, line, problem) from None
+    except ReaderError as exc:  # a character YAML does not allow anywhere, e.g. U+FFFE
+        bad_line = text.count("\n", 0, exc.position) + 1
+        code = exc.character if isinstance(exc.character, int) else ord(exc.character)
+        raise YamlError(path, bad_line, f"the character U+{code:04X} is not allowed in "
+                        "YAML") from None
     except YAMLError as exc:
-        raise YamlError(path, None, f"not valid YAML: {exc}") from None
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise YamlError(path, None, f"not valid YAML: {first}") from None
     except RecursionError:
         raise YamlError(path, None, "nested too deeply") from None
 
@@ -254,24 +263,34 @@ def parse_yaml(text: str, path: str) -> Any:
 def read_yaml(path: Path, display: str | None = None) -> Any:
     """Read and parse a YAML (or JSON, a subset of it) file with size and encoding checks."""
     shown = display or str(path)
+    return parse_bytes(read_limited(path, shown), shown)
+
+
+def read_limited(path: Path, shown: str) -> bytes:
+    """A file's bytes, refusing anything larger than MAX_BYTES without reading all of it."""
     try:
         with path.open("rb") as handle:
             raw = handle.read(MAX_BYTES + 1)
-    except OSError as exc:
-        raise YamlError(shown, None, f"cannot read: {exc.strerror or exc}") from None
-    return parse_bytes(raw, shown)
+    except (OSError, ValueError) as exc:  # ValueError: a NUL in the path
+        raise YamlError(shown, None, f"cannot read: {getattr(exc, 'strerror', None) or exc}"
+                        ) from None
+    return raw
+
+
+def decode_text(raw: bytes, path: str) -> str:
+    """UTF-8 text (a byte-order mark is dropped), refusing oversized or undecodable bytes."""
+    if len(raw) > MAX_BYTES:
+        raise YamlError(path, None, f"larger than {MAX_BYTES // 1024} KiB; refusing to read it")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise YamlError(path, line, "not valid UTF-8 text") from None
 
 
 def parse_bytes(raw: bytes, path: str) -> Any:
     """Decode UTF-8 bytes (with size limit) and parse them as strict YAML."""
-    if len(raw) > MAX_BYTES:
-        raise YamlError(path, None, f"larger than {MAX_BYTES // 1024} KiB; refusing to read it")
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw.count(b"\n", 0, exc.start) + 1
-        raise YamlError(path, line, "not valid UTF-8 text") from None
-    return parse_yaml(text, path)
+    return parse_yaml(decode_text(raw, path), path)
 
 
 def line_of(document: Any, path: tuple[str | int, ...]) -> int | None:
