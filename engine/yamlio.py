@@ -73,6 +73,10 @@ class _StrictLoader(yaml.SafeLoader):
             event = self.peek_event()  # type: ignore[no-untyped-call]
             raise MarkedYAMLError(None, None, "aliases (*name) are not allowed here",
                                   event.start_mark)
+        event = self.peek_event()  # type: ignore[no-untyped-call]
+        tag = getattr(event, "tag", None)
+        if tag is not None:  # !!int, !!python/object..., !custom: plain YAML only
+            raise MarkedYAMLError(None, None, _tag_refused(tag), event.start_mark)
         self._depth += 1
         try:
             if self._depth > MAX_DEPTH:
@@ -107,9 +111,22 @@ class _StrictLoader(yaml.SafeLoader):
         yield data
         data.extend(self.construct_object(child, deep=True) for child in node.value)
 
+    def construct_object(self, node: Node, deep: bool = False) -> Any:
+        """PyYAML's, with a value it cannot convert (``0x_``, a 5000-digit number) marked."""
+        try:
+            return super().construct_object(node, deep)
+        except (ValueError, TypeError, ArithmeticError, AttributeError, KeyError) as exc:
+            raise ConstructorError(None, None, f"cannot read the value {quote(node.value)}: "
+                                   f"{quote(str(exc), 80)}", node.start_mark) from None
+
     def construct_undefined(self, node: Node) -> Any:
-        raise ConstructorError(None, None, f"the tag {node.tag} is not allowed (only plain YAML "
-                               "is read; nothing in a file is ever run)", node.start_mark)
+        raise ConstructorError(None, None, _tag_refused(node.tag), node.start_mark)
+
+
+def _tag_refused(tag: str) -> str:
+    tag = tag.replace("tag:yaml.org,2002:", "!!", 1)  # as it was written
+    return (f"the tag {quote(tag)} is not allowed (only plain YAML is read; nothing in a file is "
+            "ever run)")
 
 
 # YAML 1.2 booleans only: true/false, never yes/no/on/off.
