@@ -14,6 +14,8 @@ import sys
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, BinaryIO, TextIO
 
+from engine.yamlio import MAX_BYTES
+
 if TYPE_CHECKING:
     from rich.console import Console
 
@@ -118,11 +120,13 @@ class Environment:
     def interactive(self) -> bool:
         return self.stdin_is_tty and self.stdout_is_tty
 
-    def stdin_bytes(self) -> bytes:
+    def stdin_bytes(self, limit: int = MAX_BYTES + 1) -> bytes:
+        """Standard input as bytes, at most ``limit`` of them: an endless stream cannot fill
+        memory, and the reader refuses anything over MAX_BYTES by its length."""
         buffer: BinaryIO | None = getattr(self.stdin, "buffer", None)
         if buffer is not None:
-            return buffer.read()
-        return self.stdin.read().encode("utf-8")
+            return buffer.read(limit)
+        return self.stdin.read(limit).encode("utf-8")
 
     def console(self, stderr: bool = False, plain: bool = False) -> Console:
         """A rich Console for our streams; ``plain`` means no escape codes at all (--plain)."""

@@ -154,3 +154,18 @@ def test_alias_bomb_is_refused_at_once() -> None:
     with pytest.raises(YamlError, match="aliases"):
         parse_yaml(ALIAS_BOMB, "bomb.yaml")
     assert time.perf_counter() - started < 1.0
+
+
+@pytest.mark.usefixtures("shipped_kb_once")
+def test_endless_standard_input_is_not_read_to_the_end() -> None:
+    import io
+
+    from questionnaire.cli import run
+    from questionnaire.environment import Environment
+
+    endless = io.BytesIO(b"#" * (3 * MAX_BYTES))
+    env = Environment(io.TextIOWrapper(endless), io.StringIO(), io.StringIO())
+    assert run(["assess", "--answers", "-"], env) == 2
+    assert env.stderr.getvalue() == ("muscle-triage: <stdin>: larger than 1024 KiB; refusing to "
+                                     "read it\n")
+    assert endless.tell() <= MAX_BYTES + 1

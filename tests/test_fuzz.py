@@ -27,13 +27,14 @@ ANSWERS = "weaker: yes\nonset: over_weeks\ninactivity: [cast]\n"
 
 
 @pytest.fixture(scope="module")
-def fuzz_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def fuzz_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """A copy of the shipped knowledge base, one file of which each input replaces."""
     root = tmp_path_factory.mktemp("fuzz")
     shutil.copytree(shipped_rules_dir(), root / "rules",
                     ignore=shutil.ignore_patterns("__pycache__", "__init__.py"))
     (root / "answers.yaml").write_text(ANSWERS, encoding="utf-8")
-    return root
+    with properties.reuse_unchanged_files(shipped_rules_dir()):
+        yield root
 
 
 @cache

@@ -7,9 +7,7 @@ fixed ones. It stops at the first input that breaks a property and prints it (wi
 ``@reproduce_failure`` line); otherwise it prints how many inputs each reader got, how each kind
 of input ended, the slowest single run and the peak memory of the process.
 
-To spend the time on the file being fuzzed, the rule campaign parses and schema-checks each
-unchanged shipped file once and reuses the result (only when its bytes are exactly the shipped
-ones); the fuzzed file is always read, parsed and checked afresh, and cross-file checks always run.
+As in the suite, unchanged shipped files are parsed once (see properties.reuse_unchanged_files).
 """
 
 from __future__ import annotations
@@ -20,47 +18,8 @@ import resource
 import shutil
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
-
-
-def _cache_unchanged_files(shipped: Path) -> Callable[[], None]:
-    """Reuse parses of byte-identical shipped files; return a function that undoes it."""
-    import engine.loader as loader
-    from engine.yamlio import parse_bytes, read_limited
-
-    originals = {path.name: path.read_bytes() for path in shipped.glob("*.yaml")}
-    parsed: dict[tuple[str, str], Any] = {}
-    real = loader.read_yaml
-
-    def read_yaml(path: Path, display: str | None = None) -> Any:
-        shown = display or str(path)
-        raw = read_limited(path, shown)
-        if originals.get(path.name) != raw:
-            return parse_bytes(raw, shown)
-        if (path.name, shown) not in parsed:
-            parsed[(path.name, shown)] = parse_bytes(raw, shown)
-        return parsed[(path.name, shown)]
-
-    checked: dict[int, Any] = {}
-    real_schema = loader.schema_problems
-
-    def schema_problems(kind: str, document: Any, path: str) -> Any:
-        if not any(document is doc for doc in parsed.values()):
-            return real_schema(kind, document, path)
-        if id(document) not in checked:
-            checked[id(document)] = real_schema(kind, document, path)
-        return checked[id(document)]
-
-    loader.read_yaml = read_yaml  # type: ignore[assignment]
-    loader.schema_problems = schema_problems  # type: ignore[assignment]
-
-    def undo() -> None:
-        loader.read_yaml = real  # type: ignore[assignment]
-        loader.schema_problems = real_schema  # type: ignore[assignment]
-
-    return undo
 
 
 def main() -> None:
@@ -74,7 +33,7 @@ def main() -> None:
 
     from engine.paths import shipped_rules_dir
     from tests import test_fuzz
-    from tests.fuzz.properties import SLOWEST
+    from tests.fuzz.properties import SLOWEST, reuse_unchanged_files
     from tests.fuzz.runs import OUTCOMES
 
     with tempfile.TemporaryDirectory() as temporary:
@@ -94,11 +53,8 @@ def main() -> None:
             _report("answers", OUTCOMES, time.perf_counter() - started)
         if args.reader in ("rules", "both"):
             started = time.perf_counter()
-            undo = _cache_unchanged_files(shipped_rules_dir())
-            try:
+            with reuse_unchanged_files(shipped_rules_dir()):
                 test_fuzz.test_fuzzed_rule_file_gets_file_and_line_or_loads(fuzz_dir=root)
-            finally:
-                undo()
             _report("rules", OUTCOMES, time.perf_counter() - started)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"slowest single run: {SLOWEST[0]:.2f} s; peak memory of the process: {peak:.0f} MiB")
