@@ -20,21 +20,29 @@ ANSWERS = ("sudden_one_sided: no\nweaker: yes\nonset: over_weeks\n"
            "where_affected: [hands, feet_ankles]\ninactivity: [cast]\n")
 ANSWER_VALUES = ("over_weeks", "hands", "feet_ankles", "cast")
 
-#: How to run each command for real (its --help is run too). A new command must be added here.
-INVOCATIONS: dict[str, list[list[str]]] = {
-    "check": [["check"]],
-    "questions": [["questions"], ["questions", "--format", "json"]],
-    "assess": [["assess", "--answers", "answers.yaml"],
-               ["assess", "--answers", "answers.yaml", "--format", "json"],
-               ["assess", "--answers", "-"]],
+#: How to run each command for real (its --help is run too), with the paths each run was asked
+#: to write. A new command must be added here.
+INVOCATIONS: dict[str, list[tuple[list[str], tuple[str, ...]]]] = {
+    "check": [(["check"], ())],
+    "questions": [(["questions"], ()), (["questions", "--format", "json"], ())],
+    "assess": [(["assess", "--answers", "answers.yaml"], ()),
+               (["assess", "--answers", "answers.yaml", "--format", "json"], ()),
+               (["assess", "--answers", "-"], ()),
+               (["assess", "--answers", "-", "--fhir-response", "response.json"],
+                ("response.json",))],
+    "test": [(["test"], ())],
+    "export": [(["export", "fhir"], ()), (["export", "fhir", "-o", "q.json"], ("q.json",))],
+    "init-rules": [(["init-rules", "my-rules"], ("my-rules",))],
 }
-TOP_LEVEL = [[], ["--help"], ["--version"], ["--no-such-option"]]
+TOP_LEVEL: list[tuple[list[str], tuple[str, ...]]] = [
+    ([], ()), (["--plain"], ()), (["--help"], ()), (["--version"], ()),
+    (["--no-such-option"], ())]
 
 
-def every_invocation() -> list[list[str]]:
+def every_invocation() -> list[tuple[list[str], tuple[str, ...]]]:
     runs = list(TOP_LEVEL)
     for command in COMMANDS:
-        runs.append([command.NAME, "--help"])
+        runs.append(([command.NAME, "--help"], ()))
         runs.extend(INVOCATIONS.get(command.NAME, []))
     return runs
 
@@ -89,20 +97,27 @@ def test_every_command_has_a_real_invocation_here() -> None:
 
 
 @pytest.mark.usefixtures("shipped_kb_once")
-def test_no_command_connects_or_writes_anything(network_attempts: list[str], empty_home: Path,
-                                                 kb: object) -> None:
+def test_no_command_connects_or_writes_anything_unasked(network_attempts: list[str],
+                                                         empty_home: Path) -> None:
     from engine.paths import shipped_rules_dir
 
     (empty_home / "answers.yaml").write_text(ANSWERS, encoding="utf-8")
     before = _snapshot(empty_home)
     rules_before = _snapshot(shipped_rules_dir())
-    for argv in every_invocation():
+    asked: set[str] = set()
+    for argv, writes in every_invocation():
         result = run_cli(*argv, stdin=ANSWERS,
                          environ={"HOME": str(empty_home), "TERM": "xterm"})
         assert "Traceback" not in result.err, argv
-        assert result.code in (0, 2), (argv, result.err)
+        assert result.code in (0, 2, 130), (argv, result.err)
+        asked.update(writes)
     assert network_attempts == []
-    assert _snapshot(empty_home) == before
+    new = {path: facts for path, facts in _snapshot(empty_home).items() if path not in before}
+    assert {path.split("/")[0] for path in new} == asked  # exactly what was asked for, no more
+    for path in new:
+        if (empty_home / path).is_file():
+            assert (empty_home / path).stat().st_mode & 0o077 == 0, f"{path} is readable by others"
+    assert all(_snapshot(empty_home)[path] == facts for path, facts in before.items())
     assert _snapshot(shipped_rules_dir()) == rules_before
 
 
