@@ -64,6 +64,32 @@ def test_ctrl_c_while_waiting_for_answers_exits_130_calmly() -> None:
     assert out == b""
 
 
+def test_ctrl_c_during_start_up_exits_130_calmly() -> None:
+    """The signal lands while the command line's libraries are still being imported."""
+    child = ("import builtins, sys\n"
+             "import questionnaire.entry as entry\n"
+             "sys.argv = ['muscle-triage', 'questions']\n"
+             "real = builtins.__import__\n"
+             "def announce(name, *args, **kwargs):\n"  # says so from inside entry.main()
+             "    if name == 'questionnaire.cli':\n"
+             "        print('importing', file=sys.stderr, flush=True)\n"
+             "    return real(name, *args, **kwargs)\n"
+             "builtins.__import__ = announce\n"
+             "entry.main()\n")
+    process = subprocess.Popen([sys.executable, "-c", child], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, cwd=ROOT, env=_child_env())
+    try:
+        assert process.stderr is not None
+        assert process.stderr.readline() == b"importing\n"
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=30)
+    finally:
+        process.kill()
+    assert process.returncode == 130
+    assert err.decode() == "\nStopped. Nothing was saved.\n"
+    assert out == b""
+
+
 def test_closed_standard_output_exits_141_without_a_word() -> None:
     """The reader is gone before the first write (as with `| head -1` on a long output)."""
     read_end, write_end = os.pipe()

@@ -16,7 +16,9 @@ import argparse
 import os
 import resource
 import shutil
+import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -36,6 +38,12 @@ def main() -> None:
     from tests.fuzz.properties import SLOWEST, reuse_unchanged_files
     from tests.fuzz.runs import OUTCOMES
 
+    def progress() -> None:
+        while True:
+            time.sleep(60)
+            print(f"... {sum(OUTCOMES.values())} outcomes so far", file=sys.stderr, flush=True)
+
+    threading.Thread(target=progress, daemon=True).start()
     with tempfile.TemporaryDirectory() as temporary:
         root = Path(temporary)
         shutil.copytree(shipped_rules_dir(), root / "rules",
