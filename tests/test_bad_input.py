@@ -7,12 +7,15 @@ Rule files go through ``check`` (exit 1, every problem as FILE:LINE: ...), answe
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from engine.paths import shipped_rules_dir
 from engine.yamlio import MAX_BYTES
 from tests.conftest import run_cli
+from tests.fuzz.properties import reuse_unchanged_files
 from tests.fuzz.strategies import ALIAS_BOMB
 
 RAN = "touch ran-marker"
@@ -83,6 +86,13 @@ ANSWERS_CASES: list[tuple[str, str, str | bytes, str]] = [
     ("too large", "me.yaml", "#" * (MAX_BYTES + 1),
      "me.yaml: larger than 1024 KiB; refusing to read it"),
 ]
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _parse_unchanged_files_once() -> Iterator[None]:
+    """Each case breaks one file; the others are read once for the module (tests/fuzz)."""
+    with reuse_unchanged_files(shipped_rules_dir()):
+        yield
 
 
 @pytest.fixture

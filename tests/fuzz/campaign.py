@@ -41,7 +41,8 @@ def main() -> None:
     def progress() -> None:
         while True:
             time.sleep(60)
-            print(f"... {sum(OUTCOMES.values())} outcomes so far", file=sys.stderr, flush=True)
+            print(f"... {_inputs(args.reader, OUTCOMES)} inputs so far", file=sys.stderr,
+                  flush=True)
 
     threading.Thread(target=progress, daemon=True).start()
     with tempfile.TemporaryDirectory() as temporary:
@@ -68,12 +69,16 @@ def main() -> None:
     print(f"slowest single run: {SLOWEST[0]:.2f} s; peak memory of the process: {peak:.0f} MiB")
 
 
+def _inputs(reader: str, outcomes: Any) -> int:
+    """Inputs tried so far (a rule input can end in several problems, counted apart)."""
+    answers = sum(count for kind, count in outcomes.items() if kind.startswith("answers"))
+    rules = outcomes.get("rules: exit 0", 0) + outcomes.get("rules: inputs ending in exit 1", 0)
+    return {"answers": answers, "rules": rules}.get(reader, answers + rules)
+
+
 def _report(reader: str, outcomes: Any, seconds: float) -> None:
     mine = {kind: count for kind, count in outcomes.items() if kind.startswith(reader)}
-    runs = sum(count for kind, count in mine.items()
-               if kind.endswith("exit 0") or reader == "answers")
-    if reader == "rules":
-        runs = outcomes.get("rules: exit 0", 0) + outcomes.get("rules: inputs ending in exit 1", 0)
+    runs = _inputs(reader, outcomes)
     print(f"\n{reader}: {runs} inputs in {seconds:.0f} s, every one ended calmly")
     for kind, count in sorted(mine.items(), key=lambda item: -item[1])[:25]:
         print(f"  {count:6d}  {kind}")
