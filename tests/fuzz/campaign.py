@@ -28,6 +28,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--examples", type=int, default=10_000)
     parser.add_argument("--reader", choices=("rules", "answers", "both"), default="both")
+    parser.add_argument("--no-assess", action="store_true",
+                        help="do not also compile and assess each rule input that checks (faster)")
     args = parser.parse_args()
     os.environ["MUSCLE_TRIAGE_FUZZ_EXAMPLES"] = str(args.examples)
 
@@ -35,8 +37,11 @@ def main() -> None:
 
     from engine.paths import shipped_rules_dir
     from tests import test_fuzz
+    from tests.fuzz import properties
     from tests.fuzz.properties import SLOWEST, reuse_unchanged_files
     from tests.fuzz.runs import OUTCOMES
+
+    properties.ASSESS_WHAT_LOADS[0] = not args.no_assess
 
     def progress() -> None:
         while True:

@@ -33,6 +33,9 @@ def _kind(message: str) -> str:
     return re.sub(r"\d+", "N", re.sub(r"'[^']*'|\"[^\"]*\"", "…", message))[:70]
 
 
+#: Whether a knowledge base that checks is also compiled and assessed (the campaign may skip
+#: this, the slowest step, to try more inputs; the suite never does).
+ASSESS_WHAT_LOADS = [True]
 #: The slowest single run seen, in seconds (for the campaign's report).
 SLOWEST = [0.0]
 
@@ -74,12 +77,15 @@ def check_rules_input(rules_dir: Path, answers_file: Path) -> Run:
     assert result.code in (0, 1), result
     if result.code == 0:
         assert result.out.startswith("OK: ") and result.err == ""
+        OUTCOMES["rules: exit 0"] += 1
+        if not ASSESS_WHAT_LOADS[0]:
+            return result
         # A knowledge base that checks must also compile and assess.
         assessed = run_bytes(["assess", "--rules", str(rules_dir), "--answers", str(answers_file),
                               "--format", "json"])
         _assert_calm(assessed)
         assert assessed.code == 0, assessed.err
-        OUTCOMES["rules: exit 0"] += 1
+        OUTCOMES["rules: exit 0, then assessed"] += 1
         return result
     *problems, summary = result.err.splitlines()
     assert re.fullmatch(r"muscle-triage: the knowledge base has \d+ problems?", summary), summary
