@@ -28,6 +28,7 @@ MAX_MESSAGE = 400
 #: Generous: the slowest legitimate input (a file just under 1 MiB) parses in a few seconds here.
 MAX_SECONDS = 20.0
 
+
 def _kind(message: str) -> str:
     """A message with its particulars blanked, to count kinds of ending."""
     return re.sub(r"\d+", "N", re.sub(r"'[^']*'|\"[^\"]*\"", "…", message))[:70]
