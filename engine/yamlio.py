@@ -57,6 +57,10 @@ class MarkedList(list[Any]):
     item_lines: list[int]
 
 
+#: What PyYAML's constructors raise on a value they cannot convert (``0x_``, ``!!int 12x``).
+_CONVERSION_ERRORS = (ValueError, TypeError, ArithmeticError, AttributeError, KeyError)
+
+
 class _StrictLoader(yaml.SafeLoader):
     """SafeLoader with YAML 1.2 booleans, no timestamps, no aliases, bounded depth."""
 
@@ -115,7 +119,7 @@ class _StrictLoader(yaml.SafeLoader):
         """PyYAML's, with a value it cannot convert (``0x_``, a 5000-digit number) marked."""
         try:
             return super().construct_object(node, deep)
-        except (ValueError, TypeError, ArithmeticError, AttributeError, KeyError) as exc:
+        except _CONVERSION_ERRORS as exc:
             raise ConstructorError(None, None, f"cannot read the value {quote(node.value)}: "
                                    f"{quote(str(exc), 80)}", node.start_mark) from None
 
@@ -244,6 +248,8 @@ def _parse_with_libyaml(text: str) -> Any:
 
 _FAST_LOADER = _LibyamlStrictLoader if CParser is not None else None
 
+#: A '!' where a tag could start (after a space, a line start or a flow indicator).
+_TAG_LIKE = re.compile(r"(?:^|[\s\[{,?:-])!", re.MULTILINE)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -253,10 +259,12 @@ def parse_yaml(text: str, path: str) -> Any:
     if bad:
         bad_line = text.count("\n", 0, bad.start()) + 1
         raise YamlError(path, bad_line, f"control character {bad.group()!r} is not allowed")
-    if _FAST_LOADER is not None:
+    # The libyaml tree cannot tell a written tag (refused) from a resolved one, so text that may
+    # hold a tag takes the strict path; so does anything the fast path cannot convert.
+    if _FAST_LOADER is not None and not _TAG_LIKE.search(text):
         try:
             return _parse_with_libyaml(text)
-        except (YAMLError, RecursionError, _Refused):
+        except (YAMLError, RecursionError, _Refused, *_CONVERSION_ERRORS):
             pass  # parse again below, for PyYAML's own message and line
     try:
         return yaml.load(text, Loader=_StrictLoader)
