@@ -74,6 +74,9 @@ ANSWERS_CASES: list[tuple[str, str, str | bytes, str]] = [
     ("python tag", "me.yaml", f"weaker: !!python/object/apply:os.system [{RAN}]\n",
      "me.yaml:1: the tag '!!python/object/apply:os.system' is not allowed (only plain YAML is "
      "read; nothing in a file is ever run)"),
+    ("any other tag", "me.yaml", "weaker: yes\nonset: !!str over_weeks\n",
+     "me.yaml:2: the tag '!!str' is not allowed (only plain YAML is read; nothing in a file is "
+     "ever run)"),
     ("invalid UTF-8", "me.yaml", b"weaker: yes\nonset: \xff\n", "me.yaml:2: not valid UTF-8 text"),
     ("terminal escape", "me.yaml", "weaker: yes\x1b[31m\n",
      "me.yaml:1: control character '\\x1b' is not allowed"),
