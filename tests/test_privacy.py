@@ -31,12 +31,14 @@ INVOCATIONS: dict[str, list[tuple[list[str], tuple[str, ...]]]] = {
                (["assess", "--answers", "-", "--fhir-response", "response.json"],
                 ("response.json",)),
                (["assess", "--answers", "answers.yaml", "--explain"], ()),
+               (["assess", "--answers", "answers.yaml", "--watch"], ()),
                (["assess", "--answers", "answers.yaml", "--report", "report.md"],
                 ("report.md",))],
     "test": [(["test"], ())],
     "explain": [(["explain", "disuse_only"], ()), (["explain", "weaker"], ())],
     "graph": [(["graph"], ()), (["graph", "--answers", "answers.yaml", "--format", "dot"], ()),
               (["graph", "--format", "mermaid", "-o", "graph.mmd"], ("graph.mmd",))],
+    "demo": [(["demo"], ()), (["demo", "rule_chain"], ())],
     "export": [(["export", "fhir"], ()), (["export", "fhir", "-o", "q.json"], ("q.json",))],
     "init-rules": [(["init-rules", "my-rules"], ("my-rules",))],
 }
@@ -130,8 +132,8 @@ def test_no_command_connects_or_writes_anything_unasked(network_attempts: list[s
 def test_no_answer_reaches_any_log(caplog: pytest.LogCaptureFixture) -> None:
     """Even when a host program turns on DEBUG logging for everything."""
     caplog.set_level(logging.DEBUG)
-    for fmt in ("text", "json"):
-        result = run_cli("assess", "--answers", "-", "--format", fmt, stdin=ANSWERS)
+    for extra in (["--format", "text", "--watch"], ["--format", "json"]):
+        result = run_cli("assess", "--answers", "-", *extra, stdin=ANSWERS)
         assert result.code == 0, result.err
     assert '"onset": "over_weeks"' in result.out  # the answers were read and used
     logged = "\n".join(f"{r.name} {r.getMessage()}" for r in caplog.records)
