@@ -8,14 +8,18 @@ question and the values it allows. Unanswered questions are simply absent: unkno
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from engine.conditions import evaluate
 from engine.model import AnswerValue, KnowledgeBase, Question
+from engine.quoting import quote
 from engine.validate import did_you_mean
-from engine.yamlio import YamlError, parse_bytes, read_yaml
+from engine.yamlio import YamlError, decode_text, parse_bytes, read_limited, read_yaml
+
+NOT_A_MAPPING = "answers must be a mapping of question id to answer, e.g. 'weaker: yes'"
 
 
 class AnswerError(Exception):
@@ -38,9 +42,8 @@ def _one_value(question: Question, raw: Any) -> str:
         for option in question.options:
             if wanted in (option.value.casefold(), option.label.casefold()):
                 return option.value
-    shown = repr(raw) if not isinstance(raw, str) else f"'{raw}'"
     hint = did_you_mean(str(raw), question.values) if isinstance(raw, str) else ""
-    raise AnswerError(f"question '{question.id}': {shown} is not an allowed answer{hint}; "
+    raise AnswerError(f"question '{question.id}': {quote(raw)} is not an allowed answer{hint}; "
                       f"allowed: {_allowed(question)}", question.id)
 
 
@@ -60,13 +63,12 @@ def normalise_answers(kb: KnowledgeBase, raw: Any) -> dict[str, AnswerValue]:
     if raw is None:
         return {}
     if not isinstance(raw, Mapping):
-        raise AnswerError("answers must be a mapping of question id to answer, e.g. "
-                          "'muscle_loss: yes'")
+        raise AnswerError(NOT_A_MAPPING)
     answers: dict[str, AnswerValue] = {}
     known = [q.id for q in kb.questions]
     for key, value in raw.items():
         if not isinstance(key, str) or not kb.has_question(key):
-            raise AnswerError(f"unknown question '{key}'{did_you_mean(str(key), known)}; "
+            raise AnswerError(f"unknown question {quote(key)}{did_you_mean(str(key), known)}; "
                               "'muscle-triage questions' lists them", str(key))
         if value is not None:
             answers[key] = normalise_answer(kb.question(key), value)
@@ -94,30 +96,54 @@ def applicable(kb: KnowledgeBase, answers: Mapping[str, AnswerValue]
 
 
 def read_answers_file(path: str, stdin_bytes: bytes | None = None) -> Any:
-    """Read an answers file (YAML or JSON; ``-`` is standard input) into raw data."""
+    """Read an answers file (YAML or JSON; ``-`` is standard input) into raw data.
+
+    Anything but a mapping (or an empty file) is refused here, where the file's name is known.
+    """
+    shown = "<stdin>" if path == "-" else path
     if path == "-":
-        return parse_bytes(stdin_bytes or b"", "<stdin>")
-    file = Path(path)
-    if file.suffix.lower() == ".json":
-        try:
-            text = file.read_bytes().decode("utf-8-sig")
-        except OSError as exc:
-            raise YamlError(path, None, f"cannot read: {exc.strerror or exc}") from None
-        except UnicodeDecodeError:
-            raise YamlError(path, None, "not valid UTF-8 text") from None
-        try:
-            return json.loads(text, object_pairs_hook=_no_duplicates)
-        except json.JSONDecodeError as exc:
-            raise YamlError(path, exc.lineno, f"not valid JSON: {exc.msg}") from None
-        except ValueError as exc:
-            raise YamlError(path, None, str(exc)) from None
-    return read_yaml(file, path)
+        data = parse_bytes(stdin_bytes or b"", shown)
+    elif Path(path).suffix.lower() == ".json":
+        data = _parse_json(decode_text(read_limited(Path(path), path), path), path)
+    else:
+        data = read_yaml(Path(path), path)
+    if data is not None and not isinstance(data, Mapping):
+        raise YamlError(shown, getattr(data, "line", 1), NOT_A_MAPPING)
+    return data
 
 
-def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    result: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in result:
-            raise ValueError(f"duplicate key '{key}'")
-        result[key] = value
-    return result
+def _parse_json(text: str, path: str) -> Any:
+    """JSON with the same care as YAML: duplicate keys refused, each error with its line."""
+    def no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        for key, value in pairs:
+            if key in result:
+                raise _DuplicateKey(key)
+            result[key] = value
+        return result
+
+    try:
+        return json.loads(text, object_pairs_hook=no_duplicates)
+    except json.JSONDecodeError as exc:
+        raise YamlError(path, exc.lineno, f"not valid JSON: {exc.msg}") from None
+    except _DuplicateKey as exc:
+        first, again = [*_key_lines(text, exc.key), None, None][:2]
+        where = f" (first on line {first})" if first and again else ""
+        raise YamlError(path, again, f"duplicate key {quote(exc.key)}{where}") from None
+    except RecursionError:
+        raise YamlError(path, None, "nested too deeply") from None
+    except ValueError as exc:  # e.g. a number with thousands of digits
+        raise YamlError(path, None, f"not valid JSON: {exc}") from None
+
+
+class _DuplicateKey(Exception):
+    def __init__(self, key: str) -> None:
+        self.key = key
+        super().__init__(key)
+
+
+def _key_lines(text: str, key: str) -> list[int]:
+    """Lines where ``"key":`` is written (plainly, or with escapes as json.dumps writes them)."""
+    spellings = {json.dumps(key), json.dumps(key, ensure_ascii=False)}
+    pattern = re.compile("|".join(re.escape(s) for s in spellings) + r"\s*:")
+    return [text.count("\n", 0, found.start()) + 1 for found in pattern.finditer(text)]

@@ -48,6 +48,10 @@ def _import_experta() -> Any:
     for handler in root.handlers[:]:
         if handler not in before:
             root.removeHandler(handler)
+    # experta's watchers log every fact, and so every answer, once anything turns logging up (a
+    # host program's logging.basicConfig(level=DEBUG) is enough). Answers are health data: its
+    # loggers are set above CRITICAL, so no record of theirs is ever made.
+    logging.getLogger("experta").setLevel(logging.CRITICAL + 1)
     return experta
 
 

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from engine.paths import schemas_dir
 from engine.problems import Problem
 from engine.quickschema import is_valid
+from engine.quoting import quote
 from engine.yamlio import line_of
 
 if TYPE_CHECKING:
@@ -84,13 +85,19 @@ def _message(error: ValidationError) -> str:
     if error.validator == "additionalProperties":
         extra = sorted(set(error.instance) - set(schema.get("properties", {})))  # type: ignore[arg-type]
         allowed = ", ".join(sorted(schema.get("properties", {})))
-        return f"unknown key {', '.join(repr(e) for e in extra)} (allowed: {allowed})"
+        shown = ", ".join(quote(e) for e in extra[:3]) + (
+            f" and {len(extra) - 3} more" if len(extra) > 3 else "")
+        return f"unknown key {shown} (allowed: {allowed})"
     if custom:
         return f"'{field}' {custom}" if field and error.validator in ("pattern", "enum") else custom
     if error.validator == "type":
         expected = error.validator_value
-        return f"'{field or 'value'}' must be of type {expected}, not {error.instance!r}"
-    return f"'{field}': {error.message}" if field else error.message
+        return f"'{field or 'value'}' must be of type {expected}, not {quote(error.instance)}"
+    message = error.message
+    if message.startswith(repr(error.instance)):  # jsonschema starts with the whole value
+        message = quote(error.instance) + message[len(repr(error.instance)):]
+    message = message if len(message) <= 200 else message[:199] + "…"
+    return f"'{field}': {message}" if field else message
 
 
 def _flatten(error: ValidationError) -> Iterator[ValidationError]:
@@ -106,11 +113,16 @@ def schema_problems(kind: str, document: Any, path: str) -> list[Problem]:
     """Every schema violation in one parsed document of the given kind."""
     if is_valid(kind, document):
         return []
+    if document is None:  # empty, or only comments: say so rather than "None is not an object"
+        schema = validator(kind).schema
+        required = schema.get("required", []) if isinstance(schema, dict) else []
+        keys = ", ".join(repr(key) for key in required)
+        return [Problem(path, 1, "", f"the file is empty; a {kind} file needs {keys}")]
     problems = []
     for top in validator(kind).iter_errors(document):
         for error in _flatten(top):
             where = tuple(error.absolute_path)
-            line = line_of(document, where)
+            line = line_of(document, where) or 1  # a file that is not a mapping: its start
             if error.validator == "additionalProperties" and isinstance(error.instance, dict):
                 extra = sorted(set(error.instance) - set(_schema(error).get("properties", {})))
                 key_lines = getattr(error.instance, "key_lines", {})

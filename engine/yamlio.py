@@ -18,12 +18,15 @@ from yaml.composer import Composer
 from yaml.constructor import ConstructorError, SafeConstructor
 from yaml.error import MarkedYAMLError, YAMLError
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.reader import ReaderError
 from yaml.resolver import Resolver
 
 try:
     from yaml._yaml import CParser  # only when PyYAML was built with libyaml
 except ImportError:  # pragma: no cover - PyYAML built without libyaml
     CParser = None  # type: ignore[assignment,misc]
+
+from engine.quoting import quote
 
 MAX_BYTES = 1024 * 1024
 MAX_DEPTH = 64
@@ -54,6 +57,10 @@ class MarkedList(list[Any]):
     item_lines: list[int]
 
 
+#: What PyYAML's constructors raise on a value they cannot convert (``0x_``, ``!!int 12x``).
+_CONVERSION_ERRORS = (ValueError, TypeError, ArithmeticError, AttributeError, KeyError)
+
+
 class _StrictLoader(yaml.SafeLoader):
     """SafeLoader with YAML 1.2 booleans, no timestamps, no aliases, bounded depth."""
 
@@ -70,6 +77,10 @@ class _StrictLoader(yaml.SafeLoader):
             event = self.peek_event()  # type: ignore[no-untyped-call]
             raise MarkedYAMLError(None, None, "aliases (*name) are not allowed here",
                                   event.start_mark)
+        event = self.peek_event()  # type: ignore[no-untyped-call]
+        tag = getattr(event, "tag", None)
+        if tag is not None:  # !!int, !!python/object..., !custom: plain YAML only
+            raise MarkedYAMLError(None, None, _tag_refused(tag), event.start_mark)
         self._depth += 1
         try:
             if self._depth > MAX_DEPTH:
@@ -89,10 +100,10 @@ class _StrictLoader(yaml.SafeLoader):
         for key_node, value_node in node.value:
             key = self.construct_object(key_node, deep=True)
             if not isinstance(key, str):
-                raise ConstructorError(None, None, f"keys must be text, not {key!r}",
+                raise ConstructorError(None, None, f"keys must be text, not {quote(key)}",
                                        key_node.start_mark)
             if key in data:
-                raise ConstructorError(None, None, f"duplicate key '{key}' (first on line "
+                raise ConstructorError(None, None, f"duplicate key {quote(key)} (first on line "
                                        f"{data.key_lines[key]})", key_node.start_mark)
             data.key_lines[key] = key_node.start_mark.line + 1
             data[key] = self.construct_object(value_node, deep=True)
@@ -104,9 +115,22 @@ class _StrictLoader(yaml.SafeLoader):
         yield data
         data.extend(self.construct_object(child, deep=True) for child in node.value)
 
+    def construct_object(self, node: Node, deep: bool = False) -> Any:
+        """PyYAML's, with a value it cannot convert (``0x_``, a 5000-digit number) marked."""
+        try:
+            return super().construct_object(node, deep)
+        except _CONVERSION_ERRORS as exc:
+            raise ConstructorError(None, None, f"cannot read the value {quote(node.value)}: "
+                                   f"{quote(str(exc), 80)}", node.start_mark) from None
+
     def construct_undefined(self, node: Node) -> Any:
-        raise ConstructorError(None, None, f"the tag {node.tag} is not allowed (only plain YAML "
-                               "is read; nothing in a file is ever run)", node.start_mark)
+        raise ConstructorError(None, None, _tag_refused(node.tag), node.start_mark)
+
+
+def _tag_refused(tag: str) -> str:
+    tag = tag.replace("tag:yaml.org,2002:", "!!", 1)  # as it was written
+    return (f"the tag {quote(tag)} is not allowed (only plain YAML is read; nothing in a file is "
+            "ever run)")
 
 
 # YAML 1.2 booleans only: true/false, never yes/no/on/off.
@@ -224,6 +248,8 @@ def _parse_with_libyaml(text: str) -> Any:
 
 _FAST_LOADER = _LibyamlStrictLoader if CParser is not None else None
 
+#: A '!' where a tag could start (after a space, a line start or a flow indicator).
+_TAG_LIKE = re.compile(r"(?:^|[\s\[{,?:-])!", re.MULTILINE)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -233,10 +259,12 @@ def parse_yaml(text: str, path: str) -> Any:
     if bad:
         bad_line = text.count("\n", 0, bad.start()) + 1
         raise YamlError(path, bad_line, f"control character {bad.group()!r} is not allowed")
-    if _FAST_LOADER is not None:
+    # The libyaml tree cannot tell a written tag (refused) from a resolved one, so text that may
+    # hold a tag takes the strict path; so does anything the fast path cannot convert.
+    if _FAST_LOADER is not None and not _TAG_LIKE.search(text):
         try:
             return _parse_with_libyaml(text)
-        except (YAMLError, RecursionError, _Refused):
+        except (YAMLError, RecursionError, _Refused, *_CONVERSION_ERRORS):
             pass  # parse again below, for PyYAML's own message and line
     try:
         return yaml.load(text, Loader=_StrictLoader)
@@ -245,8 +273,14 @@ def parse_yaml(text: str, path: str) -> Any:
         line = mark.line + 1 if mark is not None else None
         problem = exc.problem or exc.context or "not valid YAML"
         raise YamlError(path, line, problem) from None
+    except ReaderError as exc:  # a character YAML does not allow anywhere, e.g. U+FFFE
+        bad_line = text.count("\n", 0, exc.position) + 1
+        code = exc.character if isinstance(exc.character, int) else ord(exc.character)
+        raise YamlError(path, bad_line, f"the character U+{code:04X} is not allowed in "
+                        "YAML") from None
     except YAMLError as exc:
-        raise YamlError(path, None, f"not valid YAML: {exc}") from None
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise YamlError(path, None, f"not valid YAML: {first}") from None
     except RecursionError:
         raise YamlError(path, None, "nested too deeply") from None
 
@@ -254,24 +288,34 @@ def parse_yaml(text: str, path: str) -> Any:
 def read_yaml(path: Path, display: str | None = None) -> Any:
     """Read and parse a YAML (or JSON, a subset of it) file with size and encoding checks."""
     shown = display or str(path)
+    return parse_bytes(read_limited(path, shown), shown)
+
+
+def read_limited(path: Path, shown: str) -> bytes:
+    """A file's bytes, refusing anything larger than MAX_BYTES without reading all of it."""
     try:
         with path.open("rb") as handle:
             raw = handle.read(MAX_BYTES + 1)
-    except OSError as exc:
-        raise YamlError(shown, None, f"cannot read: {exc.strerror or exc}") from None
-    return parse_bytes(raw, shown)
+    except (OSError, ValueError) as exc:  # ValueError: a NUL in the path
+        raise YamlError(shown, None, f"cannot read: {getattr(exc, 'strerror', None) or exc}"
+                        ) from None
+    return raw
+
+
+def decode_text(raw: bytes, path: str) -> str:
+    """UTF-8 text (a byte-order mark is dropped), refusing oversized or undecodable bytes."""
+    if len(raw) > MAX_BYTES:
+        raise YamlError(path, None, f"larger than {MAX_BYTES // 1024} KiB; refusing to read it")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise YamlError(path, line, "not valid UTF-8 text") from None
 
 
 def parse_bytes(raw: bytes, path: str) -> Any:
     """Decode UTF-8 bytes (with size limit) and parse them as strict YAML."""
-    if len(raw) > MAX_BYTES:
-        raise YamlError(path, None, f"larger than {MAX_BYTES // 1024} KiB; refusing to read it")
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw.count(b"\n", 0, exc.start) + 1
-        raise YamlError(path, line, "not valid UTF-8 text") from None
-    return parse_yaml(text, path)
+    return parse_yaml(decode_text(raw, path), path)
 
 
 def line_of(document: Any, path: tuple[str | int, ...]) -> int | None:

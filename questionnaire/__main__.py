@@ -1,5 +1,5 @@
 """`python -m questionnaire` runs the same command as `muscle-triage`."""
 
-from questionnaire.cli import main
+from questionnaire.entry import main
 
 main()

@@ -154,4 +154,10 @@ def run(argv: Sequence[str] | None = None, env: Environment | None = None) -> in
 
 
 def main() -> None:
-    sys.exit(run())
+    code = run()
+    try:  # what is still buffered goes out now, while a closed pipe can still be handled
+        sys.stdout.flush()
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        code = Exit.BROKEN_PIPE
+    sys.exit(code)

@@ -6,12 +6,15 @@ in-process with captured streams (as httpie does), and colour decisions live in 
 
 from __future__ import annotations
 
+import codecs
 import io
 import os
 import re
 import sys
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, BinaryIO, TextIO
+
+from engine.yamlio import MAX_BYTES
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -22,6 +25,40 @@ def _isatty(stream: object) -> bool:
         return bool(stream.isatty())  # type: ignore[attr-defined]
     except (AttributeError, ValueError, OSError):
         return False
+
+
+#: Plain stand-ins for typographic characters, for output that cannot carry them. None of them is
+#: a double quote or a backslash, so JSON written through this stays valid JSON.
+_PLAIN = {"—": "-", "–": "-", "‘": "'", "’": "'", "“": "'", "”": "'", "…": "...", "é": "e",
+          "\u00a0": " ", "•": "*", "→": "->"}
+_PLAIN_ERRORS = "muscle-triage-plain"
+
+
+def _plain_replace(error: UnicodeError) -> tuple[str, int]:
+    if not isinstance(error, UnicodeEncodeError):
+        raise error
+    text = error.object[error.start:error.end]
+    return "".join(_PLAIN.get(char, "?") for char in text), error.end
+
+
+codecs.register_error(_PLAIN_ERRORS, _plain_replace)
+
+
+def tolerate_narrow_encoding(stream: object) -> None:
+    """Let a stream whose encoding lacks our characters (LANG=C, Latin-1) print stand-ins.
+
+    Our texts contain '—' and 'é'; under a non-UTF-8 locale Python's strict encoder would fail on
+    them. Characters the encoding has are written unchanged; the rest become plain look-alikes.
+    """
+    encoding = getattr(stream, "encoding", None)
+    if not encoding or not hasattr(stream, "reconfigure"):
+        return
+    try:
+        "—é’…".encode(encoding)
+    except UnicodeEncodeError:
+        stream.reconfigure(errors=_PLAIN_ERRORS)
+    except LookupError:
+        pass
 
 
 _TRAILING = re.compile(r"[ ]+((?:\x1b\[[0-9;]*m)*)$", re.MULTILINE)
@@ -43,6 +80,11 @@ class _TrimmedWriter(io.TextIOBase):
     def isatty(self) -> bool:
         return _isatty(self.target)
 
+    @property
+    def encoding(self) -> str:  # type: ignore[override]
+        """The real stream's, so rich draws ASCII instead of box characters where it must."""
+        return getattr(self.target, "encoding", None) or "utf-8"
+
 
 @dataclass
 class Environment:
@@ -56,6 +98,8 @@ class Environment:
 
     @classmethod
     def from_system(cls) -> Environment:
+        tolerate_narrow_encoding(sys.stdout)
+        tolerate_narrow_encoding(sys.stderr)
         return cls(sys.stdin, sys.stdout, sys.stderr, dict(os.environ),
                    _isatty(sys.stdin), _isatty(sys.stdout))
 
@@ -76,11 +120,13 @@ class Environment:
     def interactive(self) -> bool:
         return self.stdin_is_tty and self.stdout_is_tty
 
-    def stdin_bytes(self) -> bytes:
+    def stdin_bytes(self, limit: int = MAX_BYTES + 1) -> bytes:
+        """Standard input as bytes, at most ``limit`` of them: an endless stream cannot fill
+        memory, and the reader refuses anything over MAX_BYTES by its length."""
         buffer: BinaryIO | None = getattr(self.stdin, "buffer", None)
         if buffer is not None:
-            return buffer.read()
-        return self.stdin.read().encode("utf-8")
+            return buffer.read(limit)
+        return self.stdin.read(limit).encode("utf-8")
 
     def console(self, stderr: bool = False, plain: bool = False) -> Console:
         """A rich Console for our streams; ``plain`` means no escape codes at all (--plain)."""

@@ -56,3 +56,14 @@ def replace_in(path: Path, old: str, new: str, count: int = 1) -> int:
     line = text[: text.index(old)].count("\n") + 1
     path.write_text(text.replace(old, new, count), encoding="utf-8")
     return line
+
+
+@pytest.fixture
+def shipped_kb_once(kb: KnowledgeBase, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Commands reuse the session's shipped knowledge base instead of reading it on every run
+    (for tests about something else than loading; --rules DIR is still read for real)."""
+    import questionnaire.commands.common as common
+
+    real = common.load_knowledge_base
+    monkeypatch.setattr(common, "load_knowledge_base",
+                        lambda root=None: kb if root is None else real(root))

@@ -1,0 +1,286 @@
+"""Hypothesis strategies for hand-edited files gone wrong.
+
+Two families, for rule files and answers files alike:
+
+- structural: the shipped file (or a valid answers mapping), parsed, then changed the way a person
+  editing it might get it wrong (a value of the wrong type, a key missing, an extra or misspelt
+  key, an item repeated, something nested far too deep) and written back as YAML or JSON;
+- textual: the raw bytes changed (odd unicode, invalid UTF-8, tabs, a line repeated so a key is
+  duplicated, anchors and aliases, tags, control characters, truncation), or replaced by a file
+  that is empty, binary garbage, an alias bomb, too deep or too big.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import tempfile
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+from hypothesis import strategies as st
+
+from engine.model import KnowledgeBase
+from engine.paths import shipped_rules_dir
+from engine.yamlio import MAX_BYTES, MAX_DEPTH, parse_yaml
+
+#: A python tag that would create this file if it were ever executed.
+EXECUTED_MARKER = Path(tempfile.gettempdir()) / "muscle-triage-fuzz-python-tag-ran"
+
+ALIAS_BOMB = "\n".join(
+    ["a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
+    + [f"{chr(98 + i)}: &{chr(98 + i)} [" + ", ".join([f"*{chr(97 + i)}"] * 9) + "]"
+       for i in range(8)]) + "\n"
+
+SNIPPETS = (
+    "\t", "\t- ", "&anchor ", "*anchor", "<<: *anchor\n", "<<: {a: 1}\n", "&a [*a]",
+    f"!!python/object/apply:os.system ['touch {EXECUTED_MARKER}']",
+    f"!!python/object/apply:pathlib.Path.touch [{EXECUTED_MARKER}]",
+    "!!python/name:os.system", "!!binary aGVsbG8=", "!!set {a, b}", "!!timestamp 2001-12-14",
+    "!!float nan", "!!int 12", "!custom x", "? [a, b]\n: c\n", "? {a: 1}\n: c\n", "---\n",
+    "...\n", "%YAML 1.1\n", "%TAG ! tag:x,2000:\n", "\ufeff", "\u2028", "\u0085", "\u200b",
+    "\u202e", "é", "—", "\U0001f600", "\ud800", "\x00", "\x1b[31m", "\r", "\r\n", "{", "[", "]",
+    "}", "'", '"', ":", ": ", "- ", "#", "|\n", ">-\n", "  ", "id: ", "yes", "no", "null", "~",
+    "true", "1e400", "0x1F", "=", ".inf", "-.nan", "2024-01-02", "1: x\n", "null: x\n",
+    "?", "!", "%", "@", "`", "\\", "\\x00", "\\u0000",
+)
+
+#: Whole files, each a class of bad input on its own.
+WHOLE_FILES: tuple[bytes, ...] = (
+    b"",
+    b"\n\n",
+    b"# only a comment\n",
+    b"\xef\xbb\xbf",
+    b"~\n",
+    b"[]\n",
+    b"just text\n",
+    b"42\n",
+    ALIAS_BOMB.encode(),
+    ("x: " + "[" * (MAX_DEPTH + 10) + "]" * (MAX_DEPTH + 10) + "\n").encode(),
+    ("x:\n" + "".join("  " * depth + f"k{depth}:\n" for depth in range(1, MAX_DEPTH + 10))
+     + "  " * (MAX_DEPTH + 10) + "v\n").encode(),
+    b"#" * (MAX_BYTES + 1),
+    ("rules:\n" + "  - x\n" * (MAX_BYTES // 6 + 1)).encode(),
+    b"a: 1\n---\nb: 2\n",
+    b"\x00\x01\x02\x03garbage\xff\xfe\xfd",
+    b"\xff\xfe" + "weaker: yes\n".encode("utf-16-le"),
+    "weaker: yes\n".encode("utf-32"),
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR",
+    b"PK\x03\x04\x14\x00\x00\x00\x08\x00",
+    f"a: !!python/object/apply:os.system ['touch {EXECUTED_MARKER}']\n".encode(),
+    b"a: 1\na: 2\n",
+    b"{\"a\": 1, \"a\": 2}\n",
+    b"\t\ta: 1\n",
+)
+
+
+# -- plain data -----------------------------------------------------------------------------------
+
+def plain(node: Any) -> Any:
+    """A parsed document as plain dicts and lists (what yaml.safe_dump and json can write)."""
+    if isinstance(node, dict):
+        return {key: plain(value) for key, value in node.items()}
+    if isinstance(node, list):
+        return [plain(item) for item in node]
+    return node
+
+
+@cache
+def shipped_text(name: str) -> str:
+    return (shipped_rules_dir() / name).read_text(encoding="utf-8")
+
+
+@cache
+def shipped_files() -> tuple[str, ...]:
+    return tuple(sorted(path.name for path in shipped_rules_dir().glob("*.yaml")))
+
+
+@cache
+def _shipped_document(name: str) -> Any:
+    return plain(parse_yaml(shipped_text(name), name))
+
+
+def _paths(node: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    """Every place in a document, as key/index steps from the top."""
+    found = [prefix]
+    if isinstance(node, dict):
+        for key, value in node.items():
+            found += _paths(value, (*prefix, key))
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            found += _paths(value, (*prefix, index))
+    return found
+
+
+@cache
+def _shipped_paths(name: str) -> tuple[tuple[Any, ...], ...]:
+    return tuple(_paths(_shipped_document(name)))
+
+
+scalars = st.one_of(
+    st.none(), st.booleans(), st.integers(), st.floats(), st.text(max_size=12),
+    st.sampled_from(["yes", "no", "unsure", "", " ", "emergency", "urgent", "routine",
+                     "weaker", "onset", "hands", "over_days", "true", "null", "é—\u2028",
+                     "x" * 300, "Not sure", "a\nb"]),
+)
+keys = st.one_of(st.text(max_size=10), st.sampled_from(
+    ["id", "when", "then", "level", "answer", "is", "in", "includes", "all", "any", "not",
+     "fact", "options", "kind", "role", "text", "why", "ask_if", "sources", "reading"]))
+values = st.recursive(
+    scalars,
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(keys, children, max_size=4),
+    max_leaves=10,
+)
+
+
+@st.composite
+def deeply_nested(draw: st.DrawFn) -> Any:
+    """A value nested between a few and well past MAX_DEPTH levels."""
+    depth = draw(st.integers(1, MAX_DEPTH + 40))
+    value: Any = draw(scalars)
+    for _ in range(depth):
+        value = [value] if draw(st.booleans()) else {draw(keys): value}
+    return value
+
+
+def _parent(document: Any, path: tuple[Any, ...]) -> Any:
+    node = document
+    for step in path[:-1]:
+        node = node[step]
+    return node
+
+
+def _replacement(draw: st.DrawFn, operation: str, target: Any) -> Any:
+    if operation == "replace":
+        return draw(values)
+    if operation == "deep":
+        return draw(deeply_nested())
+    if operation == "wrap_list":
+        return [target]
+    if operation == "wrap_map":
+        return {draw(keys): target}
+    return type(target)() if isinstance(target, (dict, list)) else None
+
+
+@st.composite
+def mutated_document(draw: st.DrawFn, name: str) -> Any:
+    """The shipped document ``name`` with one to three structural mistakes."""
+    document = copy.deepcopy(_shipped_document(name))
+    for _ in range(draw(st.integers(1, 3))):
+        paths = _paths(document) if draw(st.booleans()) else list(_shipped_paths(name))
+        path = draw(st.sampled_from(paths))
+        try:
+            target = _parent(document, path)[path[-1]] if path else document
+        except (KeyError, IndexError, TypeError):  # an earlier mutation moved it
+            continue
+        operation = draw(st.sampled_from(
+            ["replace", "deep", "delete", "extra_key", "rename_key", "duplicate", "wrap_list",
+             "wrap_map", "empty"]))
+        if operation in ("replace", "deep", "wrap_list", "wrap_map", "empty"):
+            new = _replacement(draw, operation, target)
+            if path:
+                _parent(document, path)[path[-1]] = new
+            else:
+                document = new
+        elif operation == "delete" and path:
+            del _parent(document, path)[path[-1]]
+        elif operation == "extra_key" and isinstance(target, dict):
+            target[draw(keys)] = draw(values)
+        elif operation == "rename_key" and path and isinstance(_parent(document, path), dict):
+            parent = _parent(document, path)
+            parent[path[-1] + draw(st.sampled_from(["s", "_", "X", " "]))] = parent.pop(path[-1])
+        elif operation == "duplicate" and isinstance(target, list) and target:
+            target.append(copy.deepcopy(draw(st.sampled_from(target))))
+    return document
+
+
+@st.composite
+def serialised(draw: st.DrawFn, document: Any) -> bytes:
+    """A document written as block YAML, flow YAML or JSON."""
+    style = draw(st.sampled_from(["block", "flow", "json"]))
+    if style == "json":
+        return json.dumps(document, ensure_ascii=draw(st.booleans()), indent=1).encode()
+    return yaml.safe_dump(document, sort_keys=False, allow_unicode=draw(st.booleans()),
+                          default_flow_style=style == "flow", width=100).encode()
+
+
+@st.composite
+def mutated_bytes(draw: st.DrawFn, text: str) -> bytes:
+    """``text`` with one to four raw edits, or a whole-file replacement."""
+    if draw(st.integers(0, 9)) == 0:
+        return draw(st.sampled_from(WHOLE_FILES))
+    for _ in range(draw(st.integers(1, 4))):
+        at = draw(st.integers(0, len(text)))
+        operation = draw(st.sampled_from(
+            ["snippet", "snippet", "text", "delete", "line_again", "tab", "truncate"]))
+        if operation == "snippet":
+            text = text[:at] + draw(st.sampled_from(SNIPPETS)) + text[at:]
+        elif operation == "text":
+            text = text[:at] + draw(st.text(max_size=8)) + text[at:]
+        elif operation == "delete":
+            text = text[:at] + text[at + draw(st.integers(1, 40)):]
+        elif operation == "line_again":
+            lines = text.splitlines(keepends=True) or [""]
+            index = draw(st.integers(0, len(lines) - 1))
+            lines.insert(index, lines[index])
+            text = "".join(lines)
+        elif operation == "tab":
+            lines = text.splitlines(keepends=True) or [""]
+            index = draw(st.integers(0, len(lines) - 1))
+            lines[index] = lines[index].replace("  ", "\t", 1)
+            text = "".join(lines)
+        else:
+            text = text[:at]
+    data = text.encode("utf-8", "surrogatepass")  # a lone surrogate makes invalid UTF-8
+    if draw(st.integers(0, 14)) == 0:  # a few raw bytes somewhere
+        at = draw(st.integers(0, len(data)))
+        data = data[:at] + draw(st.binary(min_size=1, max_size=6)) + data[at:]
+    return data
+
+
+@st.composite
+def rule_file_input(draw: st.DrawFn) -> tuple[str, bytes]:
+    """One shipped knowledge base file name and the bad content to put in its place."""
+    name = draw(st.sampled_from(shipped_files()))
+    if draw(st.booleans()):
+        return name, draw(serialised(draw(mutated_document(name))))
+    return name, draw(mutated_bytes(shipped_text(name)))
+
+
+# -- answers --------------------------------------------------------------------------------------
+
+def answer_values(kb: KnowledgeBase) -> st.SearchStrategy[Any]:
+    """Values a person might write: right ones, labels, near misses and nonsense."""
+    words = sorted({value for q in kb.questions for value in q.values}
+                   | {option.label for q in kb.questions for option in q.options})
+    word = st.sampled_from(words)
+    near = word.map(str.upper) | word.map(lambda w: w + " ") | word.map(lambda w: w[:-1])
+    single = st.one_of(word, word, near, scalars)
+    return st.one_of(single, st.lists(single, max_size=4), values, deeply_nested())
+
+
+@st.composite
+def answers_document(draw: st.DrawFn, kb: KnowledgeBase) -> Any:
+    """A mapping of question ids (mostly real) to values (mostly plausible), or not a mapping."""
+    ids = [q.id for q in kb.questions]
+    key = st.one_of(st.sampled_from(ids), st.sampled_from(ids), st.sampled_from(ids),
+                    st.sampled_from(ids).map(lambda i: i[:-1] + "x"), keys)
+    mapping = st.dictionaries(key, answer_values(kb), max_size=8)
+    if draw(st.integers(0, 9)) == 0:
+        return draw(values)
+    return draw(mapping)
+
+
+@st.composite
+def answers_file_input(draw: st.DrawFn, kb: KnowledgeBase) -> tuple[str, bytes]:
+    """A file suffix and the bytes of an answers file: structured, mutated or garbage."""
+    suffix = draw(st.sampled_from([".yaml", ".yml", ".json", ".JSON", ".txt", ""]))
+    kind = draw(st.integers(0, 3))
+    if kind <= 1:
+        return suffix, draw(serialised(draw(answers_document(kb))))
+    if kind == 2:
+        base = yaml.safe_dump(draw(answers_document(kb)), sort_keys=False, allow_unicode=True)
+        return suffix, draw(mutated_bytes(base))
+    return suffix, draw(st.one_of(st.sampled_from(WHOLE_FILES), st.binary(max_size=64)))
