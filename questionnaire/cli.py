@@ -87,7 +87,25 @@ class _VersionAction(argparse.Action):
         parser.exit()
 
 
-def build_parser() -> argparse.ArgumentParser:
+def chosen_command(argv: Sequence[str]) -> str | None:
+    """The command named on the command line (the first word that is not an option)."""
+    names = {command.name for command in COMMANDS}
+    skip = False
+    for word in argv:
+        if skip:
+            skip = False
+        elif word == "--rules":
+            skip = True
+        elif not word.startswith("-"):
+            return word if word in names else None
+    return None
+
+
+def build_parser(chosen: str | None = None) -> argparse.ArgumentParser:
+    """The parser; only the chosen command's module is imported and given its options.
+
+    The other commands are listed (for --help) by name and one-line help alone.
+    """
     parser = _Parser(prog=PROG, description=DESCRIPTION, epilog=EPILOG,
                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action=_VersionAction)
@@ -103,12 +121,16 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands",
                                      parser_class=_Parser)
     for command in COMMANDS:
-        sub = commands.add_parser(command.NAME, help=command.HELP, description=command.DESCRIPTION,
+        sub = commands.add_parser(command.name, help=command.help,
                                   formatter_class=argparse.RawDescriptionHelpFormatter)
+        if command.name != chosen:
+            continue
+        module = command.load()
+        sub.description = module.DESCRIPTION
         sub.add_argument("--no-color", action="store_true", default=argparse.SUPPRESS,
                          help="never use colour")
-        command.add_arguments(sub)
-        sub.set_defaults(handler=command.run)
+        module.add_arguments(sub)
+        sub.set_defaults(handler=module.run)
     return parser
 
 
@@ -124,7 +146,8 @@ def run(argv: Sequence[str] | None = None, env: Environment | None = None) -> in
     _Parser.output = env.stdout
     try:
         try:
-            args = build_parser().parse_args(argv)
+            words = list(sys.argv[1:] if argv is None else argv)
+            args = build_parser(chosen_command(words)).parse_args(words)
         except _UsageError as exc:
             env.error(str(exc))
             return Exit.USAGE

@@ -9,9 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from questionnaire.explanation import render_explanation
 from questionnaire.files import WriteRefused
-from questionnaire.report import report_format, write_report
 
 if TYPE_CHECKING:  # ending.py imports this module to build its menu
     from questionnaire.ending import Finished
@@ -22,6 +20,8 @@ DEFAULT_REPORT_FILE = "muscle-triage-report.html"
 
 def show_why(front: FrontEnd, done: Finished) -> bool:
     """Print the explanation tree (plain text whenever the console has no colour)."""
+    from questionnaire.explanation import render_explanation  # only when asked for
+
     front.console.print()
     render_explanation(done.kb, done.assessment, front.console)
     front.console.print()
@@ -30,6 +30,8 @@ def show_why(front: FrontEnd, done: Finished) -> bool:
 
 def write_report_action(front: FrontEnd, done: Finished) -> bool:
     """Ask for a file name, then write the report there (mode 0600, replacing only on a yes)."""
+    from questionnaire.report import report_format, write_report  # only when asked for
+
     name = front.ask_text("Write the report to which file (.html or .md)?", DEFAULT_REPORT_FILE)
     path = Path(name).expanduser()
     try:

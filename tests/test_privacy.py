@@ -50,8 +50,8 @@ TOP_LEVEL: list[tuple[list[str], tuple[str, ...]]] = [
 def every_invocation() -> list[tuple[list[str], tuple[str, ...]]]:
     runs = list(TOP_LEVEL)
     for command in COMMANDS:
-        runs.append(([command.NAME, "--help"], ()))
-        runs.extend(INVOCATIONS.get(command.NAME, []))
+        runs.append(([command.name, "--help"], ()))
+        runs.extend(INVOCATIONS.get(command.name, []))
     return runs
 
 
@@ -100,7 +100,7 @@ def test_the_blocker_would_notice_a_connection(network_attempts: list[str]) -> N
 
 
 def test_every_command_has_a_real_invocation_here() -> None:
-    missing = sorted(c.NAME for c in COMMANDS if c.NAME not in INVOCATIONS)
+    missing = sorted(c.name for c in COMMANDS if c.name not in INVOCATIONS)
     assert not missing, f"add invocations of {missing} to INVOCATIONS in this file"
 
 

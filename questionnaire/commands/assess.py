@@ -19,8 +19,6 @@ from questionnaire.fhir_options import add_fhir_response_arguments, write_fhir_r
 from questionnaire.render import assessment_json, render_assessment
 from questionnaire.watch_options import add_watch_arguments, watch_printer, watch_refusal
 
-NAME = "assess"
-HELP = "assess a file of answers (YAML or JSON) and print the result"
 DESCRIPTION = """\
 Assess a set of answers given in a file instead of interactively. The file maps question ids to
 answers (see 'muscle-triage questions'); a several-of question takes a list; questions left out

@@ -9,8 +9,6 @@ from questionnaire.commands.common import add_rules_argument
 from questionnaire.environment import Environment
 from questionnaire.exits import Exit
 
-NAME = "check"
-HELP = "validate the knowledge base (schema and cross-references)"
 DESCRIPTION = """\
 Validate every file of a knowledge base against its JSON Schema, then check names across files:
 unknown or misspelt questions, answer values, facts, reading topics, levels and sources; duplicate

@@ -13,8 +13,6 @@ from questionnaire.exits import Exit
 if TYPE_CHECKING:
     from engine.scenarios import Case
 
-NAME = "demo"
-HELP = "teaching mode: watch the rule engine reason through a named example"
 DESCRIPTION = """\
 Run one of the teaching cases shipped with the knowledge base and watch forward chaining happen:
 every fact asserted, every rule put on the agenda (and why), every rule fired (and why it came

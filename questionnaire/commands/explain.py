@@ -16,8 +16,6 @@ from questionnaire.exits import Exit
 from questionnaire.lookup import cards_for, suggestion
 from questionnaire.scenario_refs import read_cases
 
-NAME = "explain"
-HELP = "explain one rule, question, reading topic, derived fact or level by its id"
 DESCRIPTION = """\
 Show what the knowledge base says about one id.
 

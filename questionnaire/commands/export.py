@@ -12,8 +12,6 @@ from questionnaire.exits import Exit
 from questionnaire.fhir import questionnaire
 from questionnaire.files import write_private
 
-NAME = "export"
-HELP = "write the question bank as a FHIR R4 Questionnaire (JSON)"
 DESCRIPTION = """\
 Write the question bank for other software. 'fhir' gives an HL7 FHIR R4 Questionnaire in JSON:
 one item per question (linkId = question id), answers as codes of this tool's own code systems

@@ -22,8 +22,6 @@ from questionnaire.picture import (
 )
 from questionnaire.report import refuse_existing
 
-NAME = "graph"
-HELP = "draw the rule network (Mermaid, Graphviz DOT or SVG), optionally with a fired path"
 DESCRIPTION = """\
 Draw the knowledge base as a network: questions -> rules -> derived facts -> urgency levels and
 reading topics. A dashed 'not' arrow means the rule needs that fact to be absent. With --answers,

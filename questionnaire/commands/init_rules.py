@@ -10,8 +10,6 @@ from questionnaire.environment import Environment
 from questionnaire.exits import Exit
 from questionnaire.files import WriteRefused, write_private
 
-NAME = "init-rules"
-HELP = "copy the shipped knowledge base into DIR, to start your own"
 DESCRIPTION = """\
 Copy the knowledge base that ships with the tool (every YAML file: questions, rules, reading,
 levels, sources and the scenarios that test them) and its JSON Schemas into DIR, as a starting

@@ -9,8 +9,6 @@ from questionnaire.commands.common import add_format_argument, add_rules_argumen
 from questionnaire.environment import Environment
 from questionnaire.exits import Exit
 
-NAME = "questions"
-HELP = "list the questions, their answers and why each is asked"
 DESCRIPTION = """\
 List the question bank in the order it is asked (red flags first): each question's id, text,
 allowed answers, the condition under which it is asked, and why it is asked. The ids and answer

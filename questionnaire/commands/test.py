@@ -17,8 +17,6 @@ from questionnaire.commands.common import add_rules_argument
 from questionnaire.environment import Environment
 from questionnaire.exits import Exit
 
-NAME = "test"
-HELP = "run scenario files and report rule coverage"
 DESCRIPTION = """\
 Run scenarios: YAML files of named cases, each giving answers and what to expect (urgency exact or
 bounded, rules that fire or stay silent, reading offered or not). With no PATHS, runs every
