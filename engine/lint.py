@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 from engine.model import KnowledgeBase
 from engine.problems import Problem
@@ -88,6 +89,12 @@ def reader_texts(kb: KnowledgeBase) -> Iterator[Text]:
 
 def diagnostic_wording(text: str, where: str = "") -> list[str]:
     """The diagnostic phrasings in a text, each with why it is refused; [] when clean."""
+    return list(_diagnostic_wording(text, where))
+
+
+@lru_cache(maxsize=4096)
+def _diagnostic_wording(text: str, where: str) -> tuple[str, ...]:
+    """Cached: results repeat the same knowledge base texts over and over."""
     found = []
     for phrase in DIAGNOSTIC_PHRASES:
         for match in re.finditer(phrase.pattern, text, flags=re.IGNORECASE):
@@ -95,7 +102,7 @@ def diagnostic_wording(text: str, where: str = "") -> list[str]:
                    for place, pattern, _ in EXCEPTIONS):
                 continue
             found.append(f"'{match.group()}' {phrase.why}")
-    return found
+    return tuple(found)
 
 
 def wording_problems(kb: KnowledgeBase) -> list[Problem]:

@@ -19,6 +19,8 @@ from __future__ import annotations
 import random
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cache
+from typing import Any
 
 from engine.conditions import evaluate, leaves, questions_read
 from engine.lint import diagnostic_wording
@@ -80,20 +82,28 @@ def _values(question: Question) -> list[AnswerValue]:
 # --- sampling ------------------------------------------------------------------------------------
 
 
+@cache
+def _sampling_plan(kb: KnowledgeBase) -> tuple[tuple[str, Any, bool, tuple[str, ...]], ...]:
+    """(id, compiled ask_if or None, several-of?, values) per question, in asking order."""
+    asked_if = dict(reference_for(kb).ask_if)
+    return tuple((q.id, asked_if[q.id], q.kind == "several_of", q.values) for q in kb.questions)
+
+
 def sample_answers(kb: KnowledgeBase, rng: random.Random) -> dict[str, AnswerValue]:
     """A random reachable answer set: questions in order, each asked only when its ask_if holds."""
     skip = rng.choice((0.0, 0.2, 0.5, 0.8))  # vary how much is left unanswered
     answers: dict[str, AnswerValue] = {}
-    asked_if = reference_for(kb).ask_if
-    for question, (_, asked) in zip(kb.questions, asked_if, strict=True):
-        if asked is not None and not asked(answers, set()):
+    chance = rng.random
+    no_facts: set[str] = set()
+    for question_id, asked, multi, values in _sampling_plan(kb):
+        if asked is not None and not asked(answers, no_facts):
             continue
-        if rng.random() < skip:
+        if chance() < skip:
             continue
-        if question.kind == "several_of":
-            answers[question.id] = tuple(sorted(v for v in question.values if rng.random() < 0.3))
+        if multi:
+            answers[question_id] = tuple(v for v in values if chance() < 0.3)  # kept in order
         else:
-            answers[question.id] = rng.choice(question.values)
+            answers[question_id] = values[int(chance() * len(values))]
     return answers
 
 
@@ -136,21 +146,26 @@ def fast_violations(kb: KnowledgeBase, evaluator: ReferenceEvaluator,
     """
     kept, _ = evaluator.applicable(answers)
     _, derived, rank = evaluator.run(kept)
+    flags, floor_rank = _invariant_plan(kb)
     found = []
-    ranks = {level.id: level.rank for level in kb.levels}
-    for question in kb.questions:
-        if question.role == "red_flag" and kept.get(question.id) == "yes":
-            assert question.raises_to is not None
-            if rank < ranks[question.raises_to]:
-                found.append(f"3: red flag '{question.id}' reached rank {rank}, below "
-                             f"{question.raises_to}")
+    for question_id, needed, level_id in flags:
+        if rank < needed and kept.get(question_id) == "yes":
+            found.append(f"3: red flag '{question_id}' reached rank {rank}, below {level_id}")
     floor = kb.floor
-    if (floor is not None and evaluate(floor.when, kept, derived)
-            and rank < ranks[floor.at_least]
+    if (floor is not None and rank < floor_rank and evaluate(floor.when, kept, derived)
             and (floor.unless is None or not evaluate(floor.unless, kept, derived))):
         found.append(f"5: reported muscle change reached rank {rank}, below the floor "
                      f"{floor.at_least}")
     return rank, found
+
+
+@cache
+def _invariant_plan(kb: KnowledgeBase) -> tuple[tuple[tuple[str, int, str], ...], int]:
+    """Red flags as (id, rank needed, level id), and the floor's rank (-1 without a floor)."""
+    ranks = {level.id: level.rank for level in kb.levels}
+    flags = tuple((q.id, ranks[q.raises_to], q.raises_to) for q in kb.questions
+                  if q.role == "red_flag" and q.raises_to is not None)
+    return flags, ranks[kb.floor.at_least] if kb.floor else -1
 
 
 def raised_variants(kb: KnowledgeBase, answers: Mapping[str, AnswerValue]
