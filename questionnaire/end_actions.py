@@ -39,12 +39,11 @@ def write_report_action(front: FrontEnd, done: Finished) -> bool:
     except ValueError as exc:
         front.console.print(f"Not written: {exc}.", markup=False)
         return False
-    replace = False
-    if path.exists() and not path.is_dir():
-        replace = front.confirm(f"{path} already exists. Replace it?")
-        if not replace:
-            front.console.print("Not written.", markup=False)
-            return False
+    from questionnaire.ending import may_replace
+
+    replace = may_replace(front, path, "Not written.")
+    if replace is None:
+        return False
     try:
         write_report(done.kb, done.assessment, path, force=replace)
     except WriteRefused as exc:

@@ -36,16 +36,23 @@ class EndAction:
     run: Callable[[FrontEnd, Finished], bool]
 
 
+def may_replace(front: FrontEnd, path: Path, declined: str) -> bool | None:
+    """Whether to replace ``path``: False when it is new, True on a yes, None (said) on a no."""
+    if not path.exists() or path.is_dir():
+        return False
+    if front.confirm(f"{path} already exists. Replace it?"):
+        return True
+    front.console.print(declined, markup=False)
+    return None
+
+
 def save_answers(front: FrontEnd, done: Finished) -> bool:
     """Ask for a file name and write the answers there (mode 0600, replacing only on a yes)."""
     name = front.ask_text("Save the answers to which file?", DEFAULT_ANSWERS_FILE)
     path = Path(name).expanduser()
-    replace = False
-    if path.exists() and not path.is_dir():
-        replace = front.confirm(f"{path} already exists. Replace it?")
-        if not replace:
-            front.console.print("Not saved.", markup=False)
-            return False
+    replace = may_replace(front, path, "Not saved.")
+    if replace is None:
+        return False
     try:
         write_private(path, answers_yaml(done.assessment.answers, str(path)), force=replace)
     except WriteRefused as exc:
