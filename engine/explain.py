@@ -37,20 +37,13 @@ def describe(condition: Condition) -> str:
     return "(" + joiner.join(describe(part) for part in condition.parts) + ")"
 
 
-def _answer_text(kb: KnowledgeBase, question_id: str, value: AnswerValue) -> str:
-    question = kb.question(question_id)
-    if isinstance(value, str):
-        return question.label_of(value)
-    return ", ".join(question.label_of(v) for v in value) or "none of these"
-
-
 def because(kb: KnowledgeBase, condition: Condition, answers: Mapping[str, AnswerValue],
             facts: frozenset[str]) -> list[str]:
     """The parts of a (true) condition that made it true, in plain words."""
     if isinstance(condition, AnswerTest):
         value = answers.get(condition.question)
         if value is not None and answer_matches(condition, value):
-            return [f"{condition.question}: {_answer_text(kb, condition.question, value)}"]
+            return [f"{condition.question}: {kb.question(condition.question).answer_text(value)}"]
         return []
     if isinstance(condition, FactTest):
         return [f"fact {condition.fact}"] if condition.fact in facts else []

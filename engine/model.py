@@ -103,6 +103,12 @@ class Question:
                 return option.label
         return value
 
+    def answer_text(self, value: AnswerValue) -> str:
+        """An answer as the person saw it: option labels (joined by '; ', as labels hold commas)."""
+        if isinstance(value, str):
+            return self.label_of(value)
+        return "; ".join(self.label_of(v) for v in value) or "none of these"
+
 
 @dataclass(frozen=True)
 class Then:

@@ -28,13 +28,6 @@ from engine.model import (
 )
 
 
-def answer_label(question: Question, value: AnswerValue) -> str:
-    """An answer as the person saw it: the option label(s), not the stored value."""
-    if isinstance(value, str):
-        return question.label_of(value)
-    return ", ".join(question.label_of(v) for v in value) or "none of these"
-
-
 @dataclass(frozen=True)
 class AnswerReason:
     """A given answer that satisfied part of a rule's condition."""
@@ -44,7 +37,7 @@ class AnswerReason:
 
     @property
     def label(self) -> str:
-        return answer_label(self.question, self.value)
+        return self.question.answer_text(self.value)
 
 
 @dataclass(frozen=True)

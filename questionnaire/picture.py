@@ -14,7 +14,7 @@ from typing import Literal
 
 from engine.conditions import facts_read, questions_read
 from engine.model import Assessment, KnowledgeBase
-from engine.why import AnswerReason, FactReason, answer_label, fired_reasons
+from engine.why import AnswerReason, FactReason, fired_reasons
 
 NodeKind = Literal["question", "rule", "fact", "level", "topic"]
 _PREFIX: dict[NodeKind, str] = {"question": "q", "rule": "r", "fact": "f", "level": "l",
@@ -141,7 +141,7 @@ def fired_path(kb: KnowledgeBase, assessment: Assessment) -> Graph:
         if node.kind == "question":
             value = assessment.answers.get(node.label)
             question = kb.question(node.label)
-            return f"{node.label}: {answer_label(question, value)}" if value else node.label
+            return f"{node.label}: {question.answer_text(value)}" if value else node.label
         if node.kind == "rule":
             return fired[node.label].title
         if node.kind == "level":

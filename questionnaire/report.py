@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from engine.model import Assessment, KnowledgeBase
-from engine.why import RuleReason, answer_label, answers_behind, why
+from engine.why import RuleReason, answers_behind, why
 from questionnaire.explanation import Node, build_explanation
 from questionnaire.files import WriteRefused, write_private
 from questionnaire.picture import fired_path, to_mermaid
@@ -114,7 +114,7 @@ def report_sections(kb: KnowledgeBase, assessment: Assessment, today: date,
     if asked:
         answers += ["| # | Question | Answer |", "| ---: | --- | --- |"]
         answers += [f"| {n} | {md(q.text)} ({md(q.id)}) "
-                    f"| {md(answer_label(q, assessment.answers[q.id]))} |"
+                    f"| {md(q.answer_text(assessment.answers[q.id]))} |"
                     for n, q in enumerate(asked, start=1)]
     else:
         answers.append("No questions were answered.")

@@ -59,13 +59,6 @@ def shorten(text: str, limit: int = SHORT_TEXT) -> str:
     return text[:limit].rsplit(" ", 1)[0].rstrip(",;") + " ..."
 
 
-def answer_words(kb: KnowledgeBase, question_id: str, value: AnswerValue) -> str:
-    question = kb.question(question_id)
-    if isinstance(value, str):
-        return question.label_of(value)
-    return "; ".join(question.label_of(v) for v in value) or "None of these"
-
-
 def render_how_we_got_here(kb: KnowledgeBase, assessment: Assessment, console: Console) -> None:
     """The answers behind the result, then the rules that applied (titles only)."""
     console.print("[bold]How we got here[/]")
@@ -76,7 +69,7 @@ def render_how_we_got_here(kb: KnowledgeBase, assessment: Assessment, console: C
     else:
         console.print("  Your answers that led to this result:")
         for question_id in behind:
-            words = answer_words(kb, question_id, assessment.answers[question_id])
+            words = kb.question(question_id).answer_text(assessment.answers[question_id])
             bullet(console, f"{escape(shorten(kb.question(question_id).text))} "
                             f"[bold]{escape(words)}[/]", indent=4)
     if assessment.trace:

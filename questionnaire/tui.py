@@ -97,7 +97,7 @@ class QuestionaryFrontEnd:
                 self._record("", label="Going back to the previous question.")
                 return Move.BACK
             if isinstance(reply, tuple):
-                self._record("; ".join(question.label_of(v) for v in reply) or "None of these")
+                self._record(question.answer_text(reply))
                 return reply
             assert isinstance(reply, str)
             self._record(question.label_of(reply))
