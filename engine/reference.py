@@ -154,7 +154,3 @@ class ReferenceEvaluator:
 @cache
 def reference_for(kb: KnowledgeBase) -> ReferenceEvaluator:
     return ReferenceEvaluator(kb)
-
-
-def reference_assess(kb: KnowledgeBase, answers: Mapping[str, AnswerValue]) -> Assessment:
-    return reference_for(kb).assess(answers)
