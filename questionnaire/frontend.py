@@ -10,12 +10,13 @@ them, so they are handled in one place.
 from __future__ import annotations
 
 from enum import Enum
-from typing import Protocol
-
-from rich.console import Console
+from typing import TYPE_CHECKING, Protocol
 
 from engine.model import AnswerValue, KnowledgeBase, Question
 from questionnaire.flow import Length, Progress
+
+if TYPE_CHECKING:  # rich is loaded when the result is drawn, not before the first question
+    from rich.console import Console
 
 
 class Move(Enum):

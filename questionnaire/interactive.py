@@ -12,15 +12,13 @@ import argparse
 from typing import TYPE_CHECKING
 
 from questionnaire.commands.common import knowledge_base
-from questionnaire.ending import Finished, end_menu
 from questionnaire.environment import Environment
 from questionnaire.exits import Exit
 from questionnaire.flow import Questionnaire, questionnaire_length
 from questionnaire.frontend import FrontEnd, Move
-from questionnaire.render import render_assessment
-from questionnaire.summary import render_how_we_got_here
 
 if TYPE_CHECKING:
+    from questionnaire.ending import Finished
     from questionnaire.watch_view import WatchPrinter
 
 
@@ -52,6 +50,11 @@ def converse(run: Questionnaire, front: FrontEnd,
             run.back()
         else:
             run.answer(reply)
+    # What follows the questions is imported only now, so the first question comes sooner.
+    from questionnaire.ending import Finished
+    from questionnaire.render import render_assessment
+    from questionnaire.summary import render_how_we_got_here
+
     assessment = run.final()
     front.console.print()
     if watch is not None:  # --watch: the engine runs the final answers once more, watched
@@ -78,6 +81,8 @@ def run_interactive(args: argparse.Namespace, env: Environment) -> int:
             watch = WatchPrinter(env, plain=wants_plain(args, env))
         finished = converse(Questionnaire(kb), front, watch)
         if finished is not None:
+            from questionnaire.ending import end_menu
+
             end_menu(front, finished)
     except (KeyboardInterrupt, EOFError):
         saved = finished.saved if finished else []

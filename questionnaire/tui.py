@@ -1,29 +1,30 @@
-"""The terminal front end: questionary menus with arrow keys, text laid out by rich.
+"""The terminal front end: questionary menus with arrow keys, text laid out by questionnaire/styled.
 
-Each question is printed by rich (wrapped to the terminal, with its progress line), then answered
-in a questionary menu that is erased once answered and replaced by a one-line record of the
-answer, so the screen reads as a clean transcript. Every menu also offers "Why are we asking
-this?" and "Go back". Prompts are asked with `unsafe_ask()`, so Ctrl-C reaches the one handler in
-questionnaire/interactive.py instead of being turned into None.
+Each question is printed (wrapped to the terminal, with its progress line), then answered in a
+questionary menu that is erased once answered and replaced by a one-line record of the answer, so
+the screen reads as a clean transcript. Every menu also offers "Why are we asking this?" and "Go
+back". Prompts are asked with `unsafe_ask()`, so Ctrl-C reaches the one handler in
+questionnaire/interactive.py instead of being turned into None. The result is drawn by rich, which
+is loaded only then: see questionnaire/styled.py for why.
 """
 
 from __future__ import annotations
 
 from enum import Enum
-from typing import Any
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
 
 import questionary
 from prompt_toolkit.output import ColorDepth
-from rich.console import Console
-from rich.markup import escape
-from rich.padding import Padding
-from rich.panel import Panel
-from rich.text import Text
 
 from engine.model import AnswerValue, KnowledgeBase, Question
 from questionnaire.environment import Environment
 from questionnaire.flow import Length, Progress
 from questionnaire.frontend import Move, Reply
+from questionnaire.styled import StyledWriter, terminal_width
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 
 class _Ask(Enum):
@@ -41,9 +42,14 @@ class QuestionaryFrontEnd:
 
     def __init__(self, env: Environment) -> None:
         self.env = env
-        self.console: Console = env.console()
+        self.text = StyledWriter(env.stdout, terminal_width(env.stdout, env.environ), env.color)
         # Without colour (NO_COLOR, --no-color) the menus are drawn in one colour too.
         self._app: dict[str, Any] = {} if env.color else {"color_depth": ColorDepth.DEPTH_1_BIT}
+
+    @cached_property
+    def console(self) -> Console:
+        """The rich console for the result and the end menu, made when first needed."""
+        return self.env.console()
 
     def _run(self, prompt: questionary.Question) -> Any:
         self.env.stdout.flush()
@@ -51,27 +57,25 @@ class QuestionaryFrontEnd:
 
     def _record(self, words: str, label: str = "Your answer: ") -> None:
         """What was chosen, in place of the erased menu, so the screen reads as a transcript."""
-        self.console.print(Padding(Text.from_markup(f"[dim]{label}[/]{escape(words)}"),
-                                   (0, 0, 0, 2)))
+        self.text.line((label, "dim"), (words, ""), indent=2)
 
     def _show_why(self, question: Question) -> None:
-        self.console.print(Padding(Text.from_markup(
-            f"[italic]Why we ask:[/] {escape(question.why)}"), (0, 0, 0, 2)))
+        self.text.line(("Why we ask:", "italic"), (question.why, ""), indent=2)
 
     # --- the FrontEnd protocol -----------------------------------------------------------------
 
     def welcome(self, kb: KnowledgeBase, length: Length) -> bool:
-        body = Text.from_markup(
-            "A questionnaire about [bold]muscle wasting[/], for education. You answer questions "
-            "about what you notice; rules written from public health sources turn the answers "
-            "into how soon to see a doctor, reading about the subject, and the reasons.\n\n"
-            f"[bold]{escape(kb.notice)}[/]\n\n"
-            f"There are {length.fewest} to {length.most} questions, depending on your answers. "
-            "Questions about warning signs come first, and an answer that calls for help at "
-            "once ends the questions there. Every question lets you see why it is asked and go "
-            "back. Ctrl-C stops at any time; nothing is saved unless you ask.")
-        self.console.print(Panel(body, title="muscle-triage", title_align="left",
-                                 padding=(1, 2), expand=False, width=min(self.console.width, 88)))
+        self.text.box("muscle-triage", [
+            ("A questionnaire about", ""), ("muscle wasting,", "bold"),
+            ("for education. You answer questions about what you notice; rules written from "
+             "public health sources turn the answers into how soon to see a doctor, reading "
+             "about the subject, and the reasons.\n\n", ""),
+            (kb.notice, "bold"),
+            (f"\n\nThere are {length.fewest} to {length.most} questions, depending on your "
+             "answers. Questions about warning signs come first, and an answer that calls for "
+             "help at once ends the questions there. Every question lets you see why it is "
+             "asked and go back. Ctrl-C stops at any time; nothing is saved unless you ask.",
+             "")])
         choice = self._run(questionary.select(
             "Ready?", choices=[questionary.Choice("Start the questions", value=True),
                                questionary.Choice("Quit", value=False)],
@@ -80,9 +84,9 @@ class QuestionaryFrontEnd:
 
     def ask(self, question: Question, progress: Progress, suggestion: AnswerValue | None,
             can_go_back: bool) -> Reply:
-        self.console.print()
-        self.console.print(f"[dim]Question {progress.number} of about {progress.about}[/]")
-        self.console.print(f"[bold]{escape(question.text)}[/]")
+        self.text.blank()
+        self.text.line((f"Question {progress.number} of about {progress.about}", "dim"))
+        self.text.line((question.text, "bold"))
         extras: list[Any] = [questionary.Separator(), questionary.Choice(WHY_TITLE, _Ask.WHY)]
         if can_go_back:
             extras.append(questionary.Choice(BACK_TITLE, Move.BACK))
@@ -131,7 +135,7 @@ class QuestionaryFrontEnd:
             return values
 
     def choose(self, message: str, labels: list[str]) -> int:
-        self.console.print()
+        self.text.blank()
         choices = [questionary.Choice(label, index) for index, label in enumerate(labels)]
         return int(self._run(questionary.select(message, choices=choices,
                                                 instruction=SELECT_HINT, **self._app)))
