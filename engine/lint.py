@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from engine.model import KnowledgeBase
 from engine.problems import Problem
@@ -21,28 +21,32 @@ from engine.problems import Problem
 class Phrase:
     pattern: str
     why: str
+    #: Words the pattern cannot match without, at least one of them (casefolded). Checking these
+    #: with ``in`` first spares a regex scan of most texts: scanning every text with every
+    #: pattern cost more than a tenth of a start. tests/test_lint.py checks they are right.
+    needs: tuple[str, ...]
 
 
 #: Reviewed list: each phrase either names a condition as the reader's own or hints at likelihood.
 DIAGNOSTIC_PHRASES: tuple[Phrase, ...] = (
     Phrase(r"\byou(?:'ve| have| may have| might have| could have| probably have)\b",
-           "tells the reader what they have"),
+           "tells the reader what they have", ("you",)),
     Phrase(r"\byou(?:'re| are) (?:suffering|likely|probably|at risk of)\b",
-           "tells the reader what they have"),
+           "tells the reader what they have", ("you",)),
     Phrase(r"\byour (?:condition|disease|illness|diagnosis)\b",
-           "assumes the reader has a condition"),
-    Phrase(r"\blikel(?:y|ihood)\b", "hints at likelihood"),
-    Phrase(r"\bprobabl[ey]\b|\bprobability\b", "hints at likelihood"),
-    Phrase(r"\bconsistent with\b", "reads as a clinical impression"),
-    Phrase(r"\bsuggest(?:s|ive|ing)?\b", "reads as a clinical impression"),
-    Phrase(r"\bindicat(?:es|ive|ing)\b", "reads as a clinical impression"),
+           "assumes the reader has a condition", ("your",)),
+    Phrase(r"\blikel(?:y|ihood)\b", "hints at likelihood", ("likel",)),
+    Phrase(r"\bprobabl[ey]\b|\bprobability\b", "hints at likelihood", ("probab",)),
+    Phrase(r"\bconsistent with\b", "reads as a clinical impression", ("consistent",)),
+    Phrase(r"\bsuggest(?:s|ive|ing)?\b", "reads as a clinical impression", ("suggest",)),
+    Phrase(r"\bindicat(?:es|ive|ing)\b", "reads as a clinical impression", ("indicat",)),
     Phrase(r"\bpoints? to (?:a|an|the) (?:disease|condition|diagnosis)\b",
-           "reads as a clinical impression"),
-    Phrase(r"\bdiagnos", "speaks of diagnosis"),
-    Phrase(r"\d\s*%|\bper ?cent\b", "gives a percentage"),
+           "reads as a clinical impression", ("point",)),
+    Phrase(r"\bdiagnos", "speaks of diagnosis", ("diagnos",)),
+    Phrase(r"\d\s*%|\bper ?cent\b", "gives a percentage", ("%", "cent")),
     Phrase(r"\b(?:signs?|symptoms?) of (?:your|a|an)\b",
-           "ties the reader's signs to a condition"),
-    Phrase(r"\bchances?\b|\brisk score\b", "hints at likelihood"),
+           "ties the reader's signs to a condition", ("sign", "symptom")),
+    Phrase(r"\bchances?\b|\brisk score\b", "hints at likelihood", ("chance", "risk")),
 )
 
 #: Reviewed exceptions: (where, phrase pattern, why it is fine there).
@@ -92,14 +96,23 @@ def diagnostic_wording(text: str, where: str = "") -> list[str]:
     return list(_diagnostic_wording(text, where))
 
 
+@cache
+def _compiled(pattern: str) -> re.Pattern[str]:
+    """Compiled on first need: a clean knowledge base needs only a few of them."""
+    return re.compile(pattern, re.IGNORECASE)
+
+
 @lru_cache(maxsize=4096)
 def _diagnostic_wording(text: str, where: str) -> tuple[str, ...]:
     """Cached: results repeat the same knowledge base texts over and over."""
+    folded = text.casefold()
     found = []
     for phrase in DIAGNOSTIC_PHRASES:
-        for match in re.finditer(phrase.pattern, text, flags=re.IGNORECASE):
-            if any(place == where and pattern == phrase.pattern
-                   for place, pattern, _ in EXCEPTIONS):
+        if not any(word in folded for word in phrase.needs):
+            continue
+        for match in _compiled(phrase.pattern).finditer(text):
+            if any(place == where and allowed == phrase.pattern
+                   for place, allowed, _ in EXCEPTIONS):
                 continue
             found.append(f"'{match.group()}' {phrase.why}")
     return tuple(found)

@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from engine.lint import diagnostic_wording, reader_texts, wording_problems
+from engine.lint import (
+    DIAGNOSTIC_PHRASES,
+    Phrase,
+    diagnostic_wording,
+    reader_texts,
+    wording_problems,
+)
 from engine.loader import load_knowledge_base
 from engine.model import KnowledgeBase
 from engine.problems import KnowledgeBaseError
@@ -29,6 +38,20 @@ def test_diagnostic_phrases_are_caught(text: str) -> None:
 ])
 def test_plain_guidance_passes(text: str) -> None:
     assert diagnostic_wording(text) == []
+
+
+@pytest.mark.parametrize("phrase", DIAGNOSTIC_PHRASES, ids=lambda phrase: phrase.pattern[:24])
+@settings(max_examples=100, deadline=None)
+@given(data=st.data())
+def test_every_text_a_phrase_matches_holds_one_of_its_needed_words(phrase: Phrase,
+                                                                     data: st.DataObject) -> None:
+    """The ``needs`` shortcut may never hide a match: whatever the pattern finds (any case, any
+    script that folds to ours), one of the needed words is in the casefolded text."""
+    pattern = re.compile(phrase.pattern, re.IGNORECASE)
+    text = data.draw(st.from_regex(pattern))
+    assert pattern.search(text)
+    assert any(word in text.casefold() for word in phrase.needs), text
+    assert diagnostic_wording(text), text
 
 
 def test_the_notice_may_say_it_does_not_diagnose_but_guidance_may_not() -> None:
