@@ -19,6 +19,8 @@ from engine.problems import Problem
 
 @dataclass(frozen=True)
 class Phrase:
+    """A refused way of speaking, and why it is refused."""
+
     pattern: str
     why: str
     #: Words the pattern cannot match without, at least one of them (casefolded). Checking these

@@ -55,16 +55,22 @@ class FactTest:
 
 @dataclass(frozen=True)
 class AllOf:
+    """True when every part is true (an empty list never occurs: the schema needs one)."""
+
     parts: tuple[Condition, ...]
 
 
 @dataclass(frozen=True)
 class AnyOf:
+    """True when at least one part is true."""
+
     parts: tuple[Condition, ...]
 
 
 @dataclass(frozen=True)
 class NotOf:
+    """True when the part is false; for an answer test, also when the question was not asked."""
+
     part: Condition
 
 
@@ -76,12 +82,16 @@ Condition = AnswerTest | FactTest | AllOf | AnyOf | NotOf
 
 @dataclass(frozen=True)
 class Option:
+    """One choice of a question: the value stored in answers files, the label people read."""
+
     value: str
     label: str
 
 
 @dataclass(frozen=True)
 class Question:
+    """One question, asked only when ``ask_if`` holds; ``where`` is for messages, not identity."""
+
     id: str
     text: str
     kind: QuestionKind
@@ -112,6 +122,8 @@ class Question:
 
 @dataclass(frozen=True)
 class Then:
+    """What a rule concludes: any of an urgency level, guidance, reading and derived facts."""
+
     level: str | None = None
     guidance: str | None = None
     reading: tuple[str, ...] = ()
@@ -120,6 +132,8 @@ class Then:
 
 @dataclass(frozen=True)
 class Rule:
+    """A rule of the knowledge base: when its condition holds, its conclusions are added."""
+
     id: str
     title: str
     when: Condition
@@ -131,6 +145,8 @@ class Rule:
 
 @dataclass(frozen=True)
 class Level:
+    """An urgency level; ``rank`` orders them (0 is the lowest) so levels combine by maximum."""
+
     id: str
     rank: int
     title: str
@@ -142,6 +158,8 @@ class Level:
 
 @dataclass(frozen=True)
 class ReadingItem:
+    """A reading topic a rule can point to, with the sources its summary was written from."""
+
     id: str
     title: str
     summary: str

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from functools import cache
 from typing import Any
 
@@ -46,11 +47,6 @@ def _documents() -> dict[str, Any]:
             for path in sorted(schemas_dir().glob("*.schema.json"))}
 
 
-@cache
-def _pattern(text: str) -> re.Pattern[str]:
-    return re.compile(text)
-
-
 def _same(a: Any, b: Any) -> bool:
     """JSON equality: true and 1 differ, as in jsonschema."""
     if isinstance(a, bool) or isinstance(b, bool):
@@ -64,128 +60,225 @@ def _same(a: Any, b: Any) -> bool:
     return bool(a == b)
 
 
-class _Checker:
+Check = Callable[[Any], bool]
+
+
+class _Compiler:
+    """Turns each schema node into one Python function, once per process.
+
+    Walking the schema for every value cost as much as parsing the files; a compiled check does
+    only the keyword tests, and a knowledge base is checked against the same few schemas on every
+    start. A ``$ref`` becomes a function that compiles its target on first use, so recursive
+    definitions (a condition holds conditions) need no special case.
+    """
+
     def __init__(self) -> None:
-        self.refs: dict[tuple[str, str], tuple[Any, str]] = {}
-        #: id(schema) -> its checks, prepared once (the schemas live as long as the process).
-        self.prepared: dict[int, tuple[Any, list[tuple[Any, Any]]]] = {}
+        self.compiled: dict[tuple[int, str], Check] = {}
+        #: Keeps every compiled node alive, so no id() above is ever reused for another node.
+        self.nodes: list[Any] = []
 
     def resolve(self, ref: str, base: str) -> tuple[Any, str]:
-        found = self.refs.get((ref, base))
+        name, _, pointer = ref.partition("#")
+        name = name or base
+        node = _documents().get(name)
+        if node is None:
+            raise _Declined(ref)
+        for step in filter(None, pointer.split("/")):
+            node = node[step.replace("~1", "/").replace("~0", "~")]
+        return node, name
+
+    def check(self, schema: Any, base: str) -> Check:
+        key = (id(schema), base)
+        found = self.compiled.get(key)
         if found is None:
-            name, _, pointer = ref.partition("#")
-            name = name or base
-            node = _documents().get(name)
-            if node is None:
-                raise _Declined(ref)
-            for step in filter(None, pointer.split("/")):
-                node = node[step.replace("~1", "/").replace("~0", "~")]
-            found = self.refs[(ref, base)] = (node, name)
+            self.nodes.append(schema)
+            found = self.compiled[key] = self._compile(schema, base)
         return found
 
-    def checks(self, schema: dict[str, Any]) -> list[tuple[Any, Any]]:
-        entry = self.prepared.get(id(schema))
-        if entry is None:
-            prepared = []
-            for keyword, argument in schema.items():
-                if keyword in _NOTES or keyword in ("then", "else"):
-                    continue
-                check = _KEYWORDS.get(keyword)
-                if check is None:
-                    raise _Declined(keyword)
-                prepared.append((check, argument))
-            entry = self.prepared[id(schema)] = (schema, prepared)
-        return entry[1]
-
-    def valid(self, schema: Any, value: Any, base: str) -> bool:
+    def _compile(self, schema: Any, base: str) -> Check:
         if schema is True:
-            return True
+            return _always
         if schema is False:
-            return False
+            return _never
+        if not isinstance(schema, dict):
+            raise _Declined(repr(schema))
         if "$ref" in schema:  # draft-07: $ref replaces every sibling keyword
-            target, target_base = self.resolve(schema["$ref"], base)
-            return self.valid(target, value, target_base)
-        for check, argument in self.checks(schema):
-            if not check(self, argument, value, schema, base):
-                return False
-        return True
+            return self._ref(schema["$ref"], base)
+        checks = []
+        for keyword, argument in schema.items():
+            if keyword in _NOTES or keyword in ("then", "else"):
+                continue
+            make = _KEYWORDS.get(keyword)
+            if make is None:
+                raise _Declined(keyword)
+            checks.append(make(self, argument, schema, base))
+        if len(checks) == 1:
+            return checks[0]
 
-
-def _type(c: _Checker, arg: Any, value: Any, schema: Any, base: str) -> bool:
-    names = arg if isinstance(arg, list) else [arg]
-    return any(_TYPES[name](value) for name in names)
-
-
-def _properties(c: _Checker, arg: Any, value: Any, schema: Any, base: str) -> bool:
-    return not isinstance(value, dict) or all(
-        c.valid(sub, value[key], base) for key, sub in arg.items() if key in value)
-
-
-def _additional(c: _Checker, arg: Any, value: Any, schema: Any, base: str) -> bool:
-    if not isinstance(value, dict):
-        return True
-    if "patternProperties" in schema:
-        raise _Declined("patternProperties")
-    known = schema.get("properties", {})
-    return all(c.valid(arg, item, base) for key, item in value.items() if key not in known)
-
-
-def _dependencies(c: _Checker, arg: Any, value: Any, schema: Any, base: str) -> bool:
-    if not isinstance(value, dict):
-        return True
-    for key, need in arg.items():
-        if key in value:
-            if isinstance(need, list):
-                if any(name not in value for name in need):
+        def every(value: Any) -> bool:
+            for check in checks:  # noqa: SIM110 - a loop: all() over a generator costs 2x
+                if not check(value):
                     return False
-            elif not c.valid(need, value, base):
-                return False
+            return True
+
+        return every
+
+    def _ref(self, ref: str, base: str) -> Check:
+        target: list[Check] = []
+
+        def follow(value: Any) -> bool:
+            if not target:
+                target.append(self.check(*self.resolve(ref, base)))
+            return target[0](value)
+
+        return follow
+
+
+def _always(value: Any) -> bool:
     return True
 
 
-def _items(c: _Checker, arg: Any, value: Any, schema: Any, base: str) -> bool:
+def _never(value: Any) -> bool:
+    return False
+
+
+Make = Callable[[_Compiler, Any, dict[str, Any], str], Check]
+
+
+def _type(c: _Compiler, arg: Any, schema: dict[str, Any], base: str) -> Check:
+    tests = [_TYPES[name] for name in (arg if isinstance(arg, list) else [arg])]
+    if len(tests) == 1:
+        return tests[0]  # type: ignore[no-any-return]
+    return lambda value: any(test(value) for test in tests)
+
+
+def _properties(c: _Compiler, arg: Any, schema: dict[str, Any], base: str) -> Check:
+    checks = [(key, c.check(sub, base)) for key, sub in arg.items()]
+
+    def properties(value: Any) -> bool:
+        if isinstance(value, dict):
+            for key, check in checks:
+                if key in value and not check(value[key]):
+                    return False
+        return True
+
+    return properties
+
+
+def _additional(c: _Compiler, arg: Any, schema: dict[str, Any], base: str) -> Check:
+    if "patternProperties" in schema:
+        raise _Declined("patternProperties")
+    known = frozenset(schema.get("properties", {}))
+    check = c.check(arg, base)
+    return lambda value: not isinstance(value, dict) or all(
+        check(item) for key, item in value.items() if key not in known)
+
+
+def _dependencies(c: _Compiler, arg: Any, schema: dict[str, Any], base: str) -> Check:
+    needs = [(key, need if isinstance(need, list) else c.check(need, base))
+             for key, need in arg.items()]
+
+    def dependencies(value: Any) -> bool:
+        if not isinstance(value, dict):
+            return True
+        for key, need in needs:
+            if key in value:
+                if isinstance(need, list):
+                    if any(name not in value for name in need):
+                        return False
+                elif not need(value):
+                    return False
+        return True
+
+    return dependencies
+
+
+def _items(c: _Compiler, arg: Any, schema: dict[str, Any], base: str) -> Check:
     if isinstance(arg, list):
         raise _Declined("items as a list")
-    return not isinstance(value, list) or all(c.valid(arg, item, base) for item in value)
+    check = c.check(arg, base)
 
-
-def _unique(c: _Checker, arg: Any, value: Any, schema: Any, base: str) -> bool:
-    if not arg or not isinstance(value, list):
+    def items(value: Any) -> bool:
+        if isinstance(value, list):
+            for item in value:
+                if not check(item):
+                    return False
         return True
-    return not any(_same(value[i], value[j])
-                   for i in range(len(value)) for j in range(i + 1, len(value)))
+
+    return items
 
 
-def _if(c: _Checker, arg: Any, value: Any, schema: Any, base: str) -> bool:
-    branch = "then" if c.valid(arg, value, base) else "else"
-    return branch not in schema or c.valid(schema[branch], value, base)
+def _unique(c: _Compiler, arg: Any, schema: dict[str, Any], base: str) -> Check:
+    if not arg:
+        return _always
+    return lambda value: not isinstance(value, list) or not any(
+        _same(value[i], value[j]) for i in range(len(value)) for j in range(i + 1, len(value)))
 
 
-_KEYWORDS: dict[str, Any] = {
+def _pattern_check(c: _Compiler, arg: Any, schema: dict[str, Any], base: str) -> Check:
+    search = re.compile(arg).search
+    return lambda value: not isinstance(value, str) or bool(search(value))
+
+
+def _if(c: _Compiler, arg: Any, schema: dict[str, Any], base: str) -> Check:
+    condition = c.check(arg, base)
+    then = c.check(schema["then"], base) if "then" in schema else _always
+    otherwise = c.check(schema["else"], base) if "else" in schema else _always
+    return lambda value: then(value) if condition(value) else otherwise(value)
+
+
+def _many(combine: Callable[[list[bool]], bool]) -> Make:
+    def make(c: _Compiler, arg: Any, schema: dict[str, Any], base: str) -> Check:
+        checks = [c.check(sub, base) for sub in arg]
+        return lambda value: combine([check(value) for check in checks])
+
+    return make
+
+
+def _enum(c: _Compiler, arg: Any, schema: dict[str, Any], base: str) -> Check:
+    if all(isinstance(option, str) for option in arg):  # the usual case: a list of words
+        words = frozenset(arg)
+        return lambda value: isinstance(value, str) and value in words
+    return lambda value: any(_same(value, option) for option in arg)
+
+
+def _not(c: _Compiler, arg: Any, schema: dict[str, Any], base: str) -> Check:
+    check = c.check(arg, base)
+    return lambda value: not check(value)
+
+
+def _size(kind: type, least: Callable[[Any], int]) -> Make:
+    def make(c: _Compiler, arg: Any, schema: dict[str, Any], base: str) -> Check:
+        return lambda value: not isinstance(value, kind) or least(value) >= arg
+
+    return make
+
+
+_KEYWORDS: dict[str, Make] = {
     "type": _type,
     "properties": _properties,
     "additionalProperties": _additional,
-    "required": lambda c, arg, v, s, b: not isinstance(v, dict) or all(k in v for k in arg),
-    "minProperties": lambda c, arg, v, s, b: not isinstance(v, dict) or len(v) >= arg,
+    "required": lambda c, arg, s, b: lambda v: not isinstance(v, dict) or all(k in v for k in arg),
+    "minProperties": _size(dict, len),
     "dependencies": _dependencies,
     "items": _items,
-    "minItems": lambda c, arg, v, s, b: not isinstance(v, list) or len(v) >= arg,
+    "minItems": _size(list, len),
     "uniqueItems": _unique,
-    "minLength": lambda c, arg, v, s, b: not isinstance(v, str) or len(v) >= arg,
-    "pattern": lambda c, arg, v, s, b: not isinstance(v, str) or bool(_pattern(arg).search(v)),
-    "enum": lambda c, arg, v, s, b: any(_same(v, option) for option in arg),
-    "const": lambda c, arg, v, s, b: _same(v, arg),
-    "allOf": lambda c, arg, v, s, b: all(c.valid(sub, v, b) for sub in arg),
-    "anyOf": lambda c, arg, v, s, b: any(c.valid(sub, v, b) for sub in arg),
-    "oneOf": lambda c, arg, v, s, b: sum(c.valid(sub, v, b) for sub in arg) == 1,
-    "not": lambda c, arg, v, s, b: not c.valid(arg, v, b),
+    "minLength": _size(str, len),
+    "pattern": _pattern_check,
+    "enum": _enum,
+    "const": lambda c, arg, s, b: lambda v: _same(v, arg),
+    "allOf": _many(all),
+    "anyOf": _many(any),
+    "oneOf": _many(lambda results: sum(results) == 1),
+    "not": _not,
     "if": _if,
 }
 
 
 @cache
-def _checker() -> _Checker:
-    return _Checker()
+def _compiler() -> _Compiler:
+    return _Compiler()
 
 
 def is_valid(kind: str, document: Any) -> bool | None:
@@ -195,6 +288,6 @@ def is_valid(kind: str, document: Any) -> bool | None:
     if schema is None:
         return None
     try:
-        return _checker().valid(schema, document, name)
+        return _compiler().check(schema, name)(document)
     except (_Declined, KeyError, TypeError, re.error, RecursionError):
         return None

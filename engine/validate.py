@@ -8,7 +8,6 @@ flags not asked first, and negation cycles that would make the result depend on 
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -42,6 +41,8 @@ class _Index:
 
 
 def did_you_mean(name: str, known: Iterable[str]) -> str:
+    import difflib  # only for a misspelt name
+
     close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
     return f" (did you mean '{close[0]}'?)" if close else ""
 

@@ -88,6 +88,8 @@ class _TrimmedWriter(io.TextIOBase):
 
 @dataclass
 class Environment:
+    """The streams, variables and terminal facts one command runs with."""
+
     stdin: TextIO
     stdout: TextIO
     stderr: TextIO

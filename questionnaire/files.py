@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
 from pathlib import Path
 
 
@@ -24,6 +23,8 @@ def write_private(path: Path, content: str | bytes, *, force: bool = False) -> P
         raise WriteRefused(f"{path} already exists; use --force to replace it")
     if path.is_dir():
         raise WriteRefused(f"{path} is a directory")
+    import tempfile  # only when writing: it is not needed for the questions
+
     data = content.encode("utf-8") if isinstance(content, str) else content
     directory = path.parent if str(path.parent) else Path(".")
     try:

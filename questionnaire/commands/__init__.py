@@ -14,6 +14,8 @@ from types import ModuleType
 
 @dataclass(frozen=True)
 class Command:
+    """A subcommand: its name and help for the parser, and the module imported only if chosen."""
+
     name: str
     help: str
     module: str
