@@ -110,7 +110,10 @@ def _diagnostic_wording(text: str, where: str) -> tuple[str, ...]:
     folded = text.casefold()
     found = []
     for phrase in DIAGNOSTIC_PHRASES:
-        if not any(word in folded for word in phrase.needs):
+        for word in phrase.needs:  # a loop, not any(): this runs thousands of times at start
+            if word in folded:
+                break
+        else:
             continue
         for match in _compiled(phrase.pattern).finditer(text):
             if any(place == where and allowed == phrase.pattern
