@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True)
 class Problem:
     """One thing wrong in a knowledge base file, with where it is."""
 
@@ -24,10 +24,14 @@ class Problem:
         subject = f" {self.subject}:" if self.subject else ""
         return f"{where}:{subject} {self.message}"
 
+    def sort_key(self) -> tuple[str, int, str, str]:
+        """File, then line (a problem with no line, about the whole file, first), then text."""
+        return (self.path, self.line or 0, self.subject, self.message)
+
 
 class KnowledgeBaseError(Exception):
     """Raised when a knowledge base cannot be used; carries every problem found."""
 
     def __init__(self, problems: Iterable[Problem]) -> None:
-        self.problems: tuple[Problem, ...] = tuple(sorted(set(problems)))
+        self.problems: tuple[Problem, ...] = tuple(sorted(set(problems), key=Problem.sort_key))
         super().__init__("\n".join(str(p) for p in self.problems))

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from engine.loader import load_knowledge_base
-from engine.problems import KnowledgeBaseError
+from engine.problems import KnowledgeBaseError, Problem
 from tests.conftest import replace_in
 
 
@@ -131,3 +131,12 @@ def test_malformed_yaml_and_missing_file(rules_copy: Path) -> None:
     assert any(t.endswith("reading.yaml: missing: a knowledge base needs reading.yaml")
                for t in texts)
     assert any("levels.yaml:2:" in t for t in texts)
+
+
+def test_problems_are_reported_once_each_by_file_then_line_whole_file_first() -> None:
+    """A problem about a whole file (no line) sorts beside ones with lines instead of failing."""
+    error = KnowledgeBaseError([Problem("b.yaml", 2, "", "late"), Problem("a.yaml", 9, "", "x"),
+                                Problem("a.yaml", None, "", "whole file"),
+                                Problem("a.yaml", 9, "", "x")])
+    assert [str(p) for p in error.problems] == ["a.yaml: whole file", "a.yaml:9: x",
+                                                "b.yaml:2: late"]
