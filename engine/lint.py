@@ -32,23 +32,27 @@ class Phrase:
 #: Reviewed list: each phrase either names a condition as the reader's own or hints at likelihood.
 DIAGNOSTIC_PHRASES: tuple[Phrase, ...] = (
     Phrase(r"\byou(?:'ve| have| may have| might have| could have| probably have)\b",
-           "tells the reader what they have", ("you",)),
+           "tells the reader what they have",
+           ("you've", "you have", "you may have", "you might have", "you could have",
+            "you probably have")),
     Phrase(r"\byou(?:'re| are) (?:suffering|likely|probably|at risk of)\b",
-           "tells the reader what they have", ("you",)),
+           "tells the reader what they have", ("you're", "you are")),
     Phrase(r"\byour (?:condition|disease|illness|diagnosis)\b",
-           "assumes the reader has a condition", ("your",)),
+           "assumes the reader has a condition",
+           ("your condition", "your disease", "your illness", "your diagnosis")),
     Phrase(r"\blikel(?:y|ihood)\b", "hints at likelihood", ("likel",)),
     Phrase(r"\bprobabl[ey]\b|\bprobability\b", "hints at likelihood", ("probab",)),
     Phrase(r"\bconsistent with\b", "reads as a clinical impression", ("consistent",)),
     Phrase(r"\bsuggest(?:s|ive|ing)?\b", "reads as a clinical impression", ("suggest",)),
     Phrase(r"\bindicat(?:es|ive|ing)\b", "reads as a clinical impression", ("indicat",)),
     Phrase(r"\bpoints? to (?:a|an|the) (?:disease|condition|diagnosis)\b",
-           "reads as a clinical impression", ("point",)),
+           "reads as a clinical impression", ("point to", "points to")),
     Phrase(r"\bdiagnos", "speaks of diagnosis", ("diagnos",)),
     Phrase(r"\d\s*%|\bper ?cent\b", "gives a percentage", ("%", "cent")),
     Phrase(r"\b(?:signs?|symptoms?) of (?:your|a|an)\b",
-           "ties the reader's signs to a condition", ("sign", "symptom")),
-    Phrase(r"\bchances?\b|\brisk score\b", "hints at likelihood", ("chance", "risk")),
+           "ties the reader's signs to a condition",
+           ("sign of ", "signs of ", "symptom of ", "symptoms of ")),
+    Phrase(r"\bchances?\b|\brisk score\b", "hints at likelihood", ("chance", "risk score")),
 )
 
 #: Reviewed exceptions: (where, phrase pattern, why it is fine there).
