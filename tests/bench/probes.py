@@ -83,3 +83,52 @@ def load_compile(runs: int) -> float:
     with probe_environment() as environ:
         _run(LOAD_COMPILE, environ)
         return statistics.median(float(_run(LOAD_COMPILE, environ)[1]) for _ in range(runs))
+
+
+#: What a person sees first at a real terminal: the welcome box and its "Ready?" menu.
+READY = b"Ready?"
+
+
+def _welcome_once(environ: dict[str, str], timeout: float = 30.0) -> float:
+    """Wall time (ms) from spawning `python -m questionnaire` on a pseudo-terminal until the
+    welcome menu is drawn; then the process is stopped. POSIX only."""
+    import fcntl
+    import select
+    import signal
+    import struct
+    import termios
+
+    master, slave = os.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 100, 0, 0))
+    terminal = dict(environ, TERM="xterm-256color", PROMPT_TOOLKIT_NO_CPR="1")
+    terminal.pop("NO_COLOR", None)
+    start = time.perf_counter()
+    process = subprocess.Popen([sys.executable, "-m", "questionnaire"], stdin=slave,
+                               stdout=slave, stderr=slave, env=terminal, start_new_session=True)
+    os.close(slave)
+    seen = b""
+    try:
+        while READY not in seen:
+            left = timeout - (time.perf_counter() - start)
+            if left <= 0 or not select.select([master], [], [], left)[0]:
+                raise RuntimeError(f"the welcome menu did not appear; the screen showed {seen!r}")
+            try:
+                seen += os.read(master, 65536)
+            except OSError:  # the child closed the terminal: it ended early
+                raise RuntimeError(f"the questionnaire ended before its menu: {seen!r}") from None
+        return (time.perf_counter() - start) * 1000
+    finally:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+        os.close(master)
+
+
+def welcome_on_terminal(runs: int) -> float | None:
+    """Median ms until the welcome menu is drawn at a real (pseudo-)terminal, or None where
+    there are no pseudo-terminals. Not a goal of issue 7: it shows what a person waits, which
+    includes drawing the box and questionary building its first prompt."""
+    if not hasattr(os, "openpty"):
+        return None
+    with probe_environment() as environ:
+        _welcome_once(environ)  # warm the bytecode cache
+        return statistics.median(_welcome_once(environ) for _ in range(runs))
