@@ -10,15 +10,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from functools import cache, lru_cache
+from typing import NamedTuple
 
 from engine.model import KnowledgeBase
 from engine.problems import Problem
 
 
-@dataclass(frozen=True)
-class Phrase:
+class Phrase(NamedTuple):
     """A refused way of speaking, and why it is refused."""
 
     pattern: str
@@ -61,8 +60,7 @@ EXCEPTIONS: tuple[tuple[str, str, str], ...] = (
 )
 
 
-@dataclass(frozen=True)
-class Text:
+class Text(NamedTuple):
     """One reader-facing text and where it lives."""
 
     where: str

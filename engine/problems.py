@@ -7,11 +7,10 @@ line, rather than fixing them one traceback at a time (the way pySigma reports r
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 
-@dataclass(frozen=True)
-class Problem:
+class Problem(NamedTuple):
     """One thing wrong in a knowledge base file, with where it is."""
 
     path: str

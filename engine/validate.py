@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from engine.conditions import MULTI_OPS
 from engine.problems import Problem
@@ -19,8 +19,7 @@ from engine.yamlio import MarkedDict, MarkedList
 YES_NO_VALUES = ("yes", "no", "unsure")
 
 
-@dataclass
-class Document:
+class Document(NamedTuple):
     """One parsed, schema-valid knowledge base file."""
 
     kind: str

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from engine.assess import assess
 from engine.conditions import evaluate, questions_read
@@ -19,16 +20,14 @@ from engine.model import AnswerValue, Assessment, KnowledgeBase, Question
 Assessor = Callable[[KnowledgeBase, Mapping[str, AnswerValue]], Assessment]
 
 
-@dataclass(frozen=True)
-class Progress:
+class Progress(NamedTuple):
     """Where the person is: question ``number`` of about ``about`` (which shrinks, never grows)."""
 
     number: int
     about: int
 
 
-@dataclass(frozen=True)
-class Length:
+class Length(NamedTuple):
     """How many questions a run can take: ``fewest`` when no follow-up applies, up to ``most``."""
 
     fewest: int

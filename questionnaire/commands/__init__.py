@@ -8,12 +8,11 @@ one command, does not pay for importing all the others.
 from __future__ import annotations
 
 import importlib
-from dataclasses import dataclass
 from types import ModuleType
+from typing import NamedTuple
 
 
-@dataclass(frozen=True)
-class Command:
+class Command(NamedTuple):
     """A subcommand: its name and help for the parser, and the module imported only if chosen."""
 
     name: str

@@ -192,8 +192,8 @@ def _rounded(value: Any) -> Any:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--startup-runs", type=int, default=15,
-                        help="fresh processes per startup figure (median; default 15)")
+    parser.add_argument("--startup-runs", type=int, default=25,
+                        help="fresh processes per startup figure (median; default 25)")
     parser.add_argument("--seconds", type=float, default=3.0,
                         help="time budget per timed loop (default 3 s)")
     parser.add_argument("--sizes", type=int, nargs="+", default=list(SIZES),
