@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
+import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 
@@ -16,8 +19,32 @@ class WriteRefused(Exception):
     """The file exists and --force was not given, or the place cannot be written."""
 
 
+@contextlib.contextmanager
+def _interrupts_held() -> Iterator[Callable[[], bool]]:
+    """Hold Ctrl-C for the milliseconds of one write; yield "has one arrived meanwhile?".
+
+    Without this, a Ctrl-C landing between the temporary file's creation and the line that
+    records its name would leave the file behind. A held Ctrl-C is delivered when the block ends.
+    Where signals cannot be held (not POSIX, or not the main thread, which alone gets them), the
+    write goes ahead unheld.
+    """
+    if not hasattr(signal, "pthread_sigmask") or (
+            threading.current_thread() is not threading.main_thread()):
+        yield lambda: False
+        return
+    before = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield lambda: signal.SIGINT in signal.sigpending()
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, before)
+
+
 def write_private(path: Path, content: str | bytes, *, force: bool = False) -> Path:
-    """Write ``content`` to ``path`` atomically, mode 0600; never overwrite unless forced."""
+    """Write ``content`` to ``path`` atomically, mode 0600; never overwrite unless forced.
+
+    A Ctrl-C during the write leaves no file at all: the temporary file is removed and
+    KeyboardInterrupt raised, as for a Ctrl-C anywhere else.
+    """
     path = Path(path)
     if path.exists() and not force:
         raise WriteRefused(f"{path} already exists; use --force to replace it")
@@ -27,21 +54,28 @@ def write_private(path: Path, content: str | bytes, *, force: bool = False) -> P
 
     data = content.encode("utf-8") if isinstance(content, str) else content
     directory = path.parent if str(path.parent) else Path(".")
-    try:
-        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp",
-                                             dir=directory)
-    except OSError as exc:
-        raise WriteRefused(f"cannot write in {directory}: {exc.strerror or exc}") from None
-    try:
-        with os.fdopen(handle, "wb") as stream:  # mkstemp creates the file with mode 0600
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        if not force and path.exists():  # appeared while we were writing
-            raise WriteRefused(f"{path} already exists; use --force to replace it")
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
+    with _interrupts_held() as interrupted:
+        try:
+            handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp",
+                                                 dir=directory)
+        except OSError as exc:
+            raise WriteRefused(f"cannot write in {directory}: {exc.strerror or exc}") from None
+        try:
+            with os.fdopen(handle, "wb") as stream:  # mkstemp creates the file with mode 0600
+                stream.write(data)
+                stream.flush()
+                os.fsync(stream.fileno())
+            if not force and path.exists():  # appeared while we were writing
+                raise WriteRefused(f"{path} already exists; use --force to replace it")
+            stopped = interrupted()
+            if not stopped:
+                os.replace(temporary, path)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
+            raise
+        if stopped:
             os.unlink(temporary)
-        raise
+    if stopped:  # the held Ctrl-C: its handler has normally raised this already
+        raise KeyboardInterrupt
     return path
