@@ -22,6 +22,8 @@ from questionnaire.report import md, report_html, report_markdown, write_report
 from tests.answer_paths import answer_path
 from tests.conftest import replace_in, run_cli
 
+ROOT = Path(__file__).resolve().parent.parent
+
 DAY = date(2026, 3, 14)
 SOON: dict[str, AnswerValue] = {"weaker": "yes", "onset": "over_months",
                                 "where_affected": ("hands",), "twitching_or_cramps": "yes"}
@@ -249,3 +251,23 @@ def test_the_questionnaire_offers_why_and_a_report_at_the_end(kb: KnowledgeBase,
     page = target.read_text(encoding="utf-8")
     assert page.startswith("<!DOCTYPE html>") and "[muscle_change_reported]" in page
     assert stat.S_IMODE(target.stat().st_mode) == 0o600
+
+
+def test_the_sample_report_in_docs_is_what_the_readme_command_writes_today(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """docs/sample-report.md stays in step with the rules; when they change on purpose, running
+    the README's command again is the fix."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    command = re.search(r"printf '([^']*)' \\\n\s*\| uv run muscle-triage assess --answers - "
+                        r"--report docs/sample-report\.md", readme)
+    assert command, "the README no longer shows how docs/sample-report.md is made"
+    answers = command.group(1).replace("\\n", "\n")
+    monkeypatch.chdir(ROOT)  # the report names rule files relative to where it was made
+    fresh = tmp_path / "sample-report.md"
+    result = run_cli("assess", "--answers", "-", "--report", str(fresh), stdin=answers)
+    assert result.code == 0, result.err
+    dated = re.compile(r"^Date: \d{4}-\d{2}-\d{2}$", re.MULTILINE)
+    made = dated.sub("Date: -", fresh.read_text(encoding="utf-8"))
+    shipped = dated.sub("Date: -", (ROOT / "docs" / "sample-report.md").read_text(encoding="utf-8"))
+    assert made == shipped, ("docs/sample-report.md is out of date; make it again with the "
+                             "command in README.md (section 'A report for the doctor')")
