@@ -10,14 +10,20 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-
-from rich.console import Console
-from rich.markup import escape
+from functools import cached_property
+from typing import TYPE_CHECKING
 
 from engine.model import AnswerValue, KnowledgeBase, Question
 from questionnaire.environment import Environment
 from questionnaire.flow import Length, Progress
 from questionnaire.frontend import Move, Reply
+from questionnaire.styled import StyledWriter, terminal_width
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+#: Where output is not a terminal, lines are wrapped here (as rich does for the result).
+PIPE_WIDTH = 100
 
 WHY_WORDS = frozenset({"?", "why"})
 BACK_WORDS = frozenset({"b", "back"})
@@ -104,12 +110,19 @@ class PlainFrontEnd:
 
     def __init__(self, env: Environment) -> None:
         self.env = env
-        self.console: Console = env.console(plain=True)
+        width = (terminal_width(env.stdout, env.environ) if env.stdout_is_tty else PIPE_WIDTH)
+        self.text = StyledWriter(env.stdout, width, styles=False)
+
+    @cached_property
+    def console(self) -> Console:
+        """The rich console for the result and the end menu (plain: no escape codes), made when
+        first needed, so the questions do not wait for rich to load."""
+        return self.env.console(plain=True)
 
     # --- lines in and out ----------------------------------------------------------------------
 
     def _say(self, text: str = "") -> None:
-        self.console.print(escape(text))
+        self.text.line((text, ""))
 
     def _read(self, prompt: str) -> str:
         self.env.stdout.write(prompt)

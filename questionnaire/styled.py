@@ -39,26 +39,32 @@ def terminal_width(stream: TextIO, environ: dict[str, str]) -> int:
 def wrap(spans: Sequence[Span], width: int) -> list[list[Span]]:
     """Greedy word wrap of styled text; a newline in a text starts a new line.
 
-    Runs of spaces become one space. A word longer than the width gets a line of its own and is
-    left to the terminal, as splitting a word would change what it says.
+    Spaces are kept as written (an indent, the two spaces between "1) Yes  2) No"), except where
+    a line is broken, and spans are joined by one space. A word longer than the width gets a line
+    of its own and is left to the terminal, as splitting a word would change what it says.
     """
     lines: list[list[Span]] = [[]]
     used = 0
-    for text, style in spans:
+    for number, (text, style) in enumerate(spans):
         for index, part in enumerate(text.split("\n")):
             if index:
                 lines.append([])
                 used = 0
-            for word in part.split():
+            spaces = 1 if number and not index and lines[-1] else 0
+            for position, word in enumerate(part.split(" ")):
+                spaces += 1 if position else 0
+                if not word:
+                    continue
                 size = get_cwidth(word)
-                if lines[-1] and used + 1 + size > width:
+                if used and used + spaces + size > width:
                     lines.append([])
-                    used = 0
-                if lines[-1]:
-                    lines[-1].append((" ", style))
-                    used += 1
+                    used = spaces = 0
+                if spaces:
+                    lines[-1].append((" " * spaces, style))
+                    used += spaces
                 lines[-1].append((word, style))
                 used += size
+                spaces = 0
     return lines
 
 

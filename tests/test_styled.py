@@ -70,3 +70,11 @@ def test_width_comes_from_columns_first_then_a_default() -> None:
     assert terminal_width(io.StringIO(), {"COLUMNS": "57"}) == 57
     assert terminal_width(io.StringIO(), {"COLUMNS": "wide"}) == 80
     assert terminal_width(io.StringIO(), {}) == 80
+
+
+def test_spaces_are_kept_as_written_except_at_a_break() -> None:
+    assert _plain(wrap([("  1) Yes  2) No  3) Not sure", "")], 80)) == [
+        "  1) Yes  2) No  3) Not sure"]
+    # broken between "No" and "3)": the two spaces there go, the indent of the first line stays
+    assert _plain(wrap([("  1) Yes  2) No  3) Not sure", "")], 16)) == [
+        "  1) Yes  2) No", "3) Not sure"]
