@@ -19,7 +19,7 @@ from engine.yamlio import YamlError
 from questionnaire.commands import COMMANDS
 from questionnaire.environment import Environment
 from questionnaire.exits import Exit
-from questionnaire.files import WriteRefused
+from questionnaire.files import InterruptedAfterWriting, WriteRefused
 
 PROG = "muscle-triage"
 DESCRIPTION = """\
@@ -165,6 +165,9 @@ def run(argv: Sequence[str] | None = None, env: Environment | None = None) -> in
     except (AnswerError, YamlError, WriteRefused) as exc:
         env.error(str(exc))
         return Exit.USAGE
+    except InterruptedAfterWriting as stop:  # Ctrl-C as a requested file was finished
+        print(f"\nStopped. {stop.path} was written just before.", file=env.stderr)
+        return Exit.INTERRUPTED
     except KeyboardInterrupt:
         print("\nStopped. Nothing was saved.", file=env.stderr)
         return Exit.INTERRUPTED

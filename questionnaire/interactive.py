@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from questionnaire.commands.common import knowledge_base
 from questionnaire.environment import Environment
 from questionnaire.exits import Exit
+from questionnaire.files import InterruptedAfterWriting
 from questionnaire.flow import Questionnaire, questionnaire_length
 from questionnaire.frontend import FrontEnd, Move
 
@@ -84,9 +85,11 @@ def run_interactive(args: argparse.Namespace, env: Environment) -> int:
             from questionnaire.ending import end_menu
 
             end_menu(front, finished)
-    except (KeyboardInterrupt, EOFError):
+    except (KeyboardInterrupt, EOFError) as stop:
         saved = finished.saved if finished else []
         note = "" if saved else " Nothing was saved."
+        if isinstance(stop, InterruptedAfterWriting):  # the write had just finished
+            note = f" {stop.path} was written just before."
         env.stdout.flush()
         print(f"\nStopped.{note}", file=env.stderr)
         return Exit.INTERRUPTED

@@ -123,3 +123,21 @@ def test_plain_at_a_terminal_when_asked_or_on_a_dumb_terminal(
     assert "Your answer (1-3, ? why): " in result.out
     assert kb.levels[0].title in result.out
     assert "\x1b" not in result.out and not BOX_DRAWING.search(result.out)
+
+
+def test_a_save_finished_as_ctrl_c_came_is_named_in_the_stop_message(
+        kb: KnowledgeBase, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from questionnaire import ending
+    from questionnaire.files import InterruptedAfterWriting
+
+    def finished_then_stopped(path: Path, content: str | bytes, *, force: bool = False) -> Path:
+        Path(path).write_text(str(content))
+        raise InterruptedAfterWriting(Path(path))
+
+    monkeypatch.setattr(ending, "write_private", finished_then_stopped)
+    lines, _ = plain_walk(kb, {})
+    target = tmp_path / "mine.yaml"
+    result = run_cli(stdin="\n".join([*lines, "1", str(target), "4"]) + "\n")
+    assert result.code == 130
+    assert f"Stopped. {target} was written just before." in result.err
+    assert "Nothing was saved" not in result.err
