@@ -100,6 +100,12 @@ def diagnostic_wording(text: str, where: str = "") -> list[str]:
     return list(_diagnostic_wording(text, where))
 
 
+#: Where re.IGNORECASE matches an ASCII letter that str.casefold() keeps apart: dotless ı is i,
+#: and dotted İ (casefolded to i and a combining dot) is i too. tests/test_lint.py checks every
+#: character, so the needed-words shortcut sees what the patterns would.
+_AS_IGNORECASE_SEES_IT = str.maketrans({"ı": "i", "\u0307": None})
+
+
 @cache
 def _compiled(pattern: str) -> re.Pattern[str]:
     """Compiled on first need: a clean knowledge base needs only a few of them."""
@@ -109,7 +115,7 @@ def _compiled(pattern: str) -> re.Pattern[str]:
 @lru_cache(maxsize=4096)
 def _diagnostic_wording(text: str, where: str) -> tuple[str, ...]:
     """Cached: results repeat the same knowledge base texts over and over."""
-    folded = text.casefold()
+    folded = text.casefold().translate(_AS_IGNORECASE_SEES_IT)
     found = []
     for phrase in DIAGNOSTIC_PHRASES:
         for word in phrase.needs:  # a loop, not any(): this runs thousands of times at start

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import string
+import sys
 from pathlib import Path
 
 import pytest
@@ -10,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from engine.lint import (
+    _AS_IGNORECASE_SEES_IT,
     DIAGNOSTIC_PHRASES,
     Phrase,
     diagnostic_wording,
@@ -45,8 +48,9 @@ def test_plain_guidance_passes(text: str) -> None:
 @given(data=st.data())
 def test_every_text_a_phrase_matches_holds_one_of_its_needed_words(phrase: Phrase,
                                                                      data: st.DataObject) -> None:
-    """The ``needs`` shortcut may never hide a match: whatever the pattern finds (any case, any
-    script that folds to ours), one of the needed words is in the casefolded text."""
+    """The ``needs`` shortcut may never hide a match: whatever the pattern finds (in any mix of
+    upper and lower case), one of the needed words is in the casefolded text. Characters from
+    other scripts that re.IGNORECASE treats as ASCII letters are checked below."""
     pattern = re.compile(phrase.pattern, re.IGNORECASE)
     text = data.draw(st.from_regex(pattern))
     assert pattern.search(text)
@@ -77,3 +81,18 @@ def test_diagnostic_guidance_stops_the_knowledge_base_from_loading(rules_copy: P
     assert "'You probably have' tells the reader what they have" in messages
     assert all(p.line is not None and p.line < line for p in problems)  # the rule's first line
     assert run_cli("check", "--rules", str(rules_copy)).code == 1
+
+
+@pytest.mark.parametrize("text", ["dıagnosis", "It is lıkely.", "İndicates a problem.",
+                                  "a sıgn of a problem", "YOU HAVE İT", "ſuggests"])
+def test_letters_that_ignorecase_matches_across_scripts_are_still_caught(text: str) -> None:
+    assert diagnostic_wording(text), text
+
+
+def test_every_character_ignorecase_takes_for_an_ascii_letter_folds_to_it() -> None:
+    """Over all of Unicode: where a pattern's letter would match a character, the needed-words
+    check, which compares casefolded text, sees that same letter."""
+    everything = "".join(map(chr, range(sys.maxunicode + 1)))
+    for letter in string.ascii_lowercase:
+        for char in re.findall(letter, everything, flags=re.IGNORECASE):
+            assert char.casefold().translate(_AS_IGNORECASE_SEES_IT) == letter, (letter, char)
