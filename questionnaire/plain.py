@@ -110,8 +110,11 @@ class PlainFrontEnd:
 
     def __init__(self, env: Environment) -> None:
         self.env = env
-        width = (terminal_width(env.stdout, env.environ) if env.stdout_is_tty else PIPE_WIDTH)
-        self.text = StyledWriter(env.stdout, width, styles=False)
+        if env.stdout_is_tty:
+            self.text = StyledWriter(env.stdout, lambda: terminal_width(env.stdout, env.environ),
+                                     styles=False)
+        else:
+            self.text = StyledWriter(env.stdout, PIPE_WIDTH, styles=False)
 
     @cached_property
     def console(self) -> Console:

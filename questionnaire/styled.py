@@ -10,7 +10,7 @@ prompt_toolkit, which questionary has already loaded.
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from itertools import groupby
 from typing import TextIO
 
@@ -23,6 +23,8 @@ _SGR = {"bold": "1", "dim": "2", "italic": "3"}
 _ROUND_BOX = "╭─╮│╰╯"
 _ASCII_BOX = "+-+|++"
 DEFAULT_WIDTH = 80
+#: Narrower than this, a frame has no room for its text: the terminal wraps what overflows.
+MIN_WIDTH = 10
 
 
 def terminal_width(stream: TextIO, environ: dict[str, str]) -> int:
@@ -36,44 +38,66 @@ def terminal_width(stream: TextIO, environ: dict[str, str]) -> int:
         return DEFAULT_WIDTH
 
 
+def _fold(word: str, width: int) -> list[str]:
+    """A word as pieces of at most ``width`` columns: a long path or address still fits."""
+    if get_cwidth(word) <= width:
+        return [word]
+    pieces, piece, used = [], "", 0
+    for char in word:
+        size = get_cwidth(char)
+        if piece and used + size > width:
+            pieces.append(piece)
+            piece, used = "", 0
+        piece += char
+        used += size
+    return [*pieces, piece]
+
+
 def wrap(spans: Sequence[Span], width: int) -> list[list[Span]]:
     """Greedy word wrap of styled text; a newline in a text starts a new line.
 
-    Spaces are kept as written (an indent, the two spaces between "1) Yes  2) No"), except where
-    a line is broken, and spans are joined by one space. A word longer than the width gets a line
-    of its own and is left to the terminal, as splitting a word would change what it says.
+    Spans are joined as written, so a bold word can be followed by a plain comma. Spaces are
+    kept (an indent, the two spaces in "1) Yes  2) No") except where a line is broken, and no
+    line breaks where two spans touch without a space. A word wider than a whole line is cut
+    into pieces, as rich does.
     """
+    width = max(width, 1)
     lines: list[list[Span]] = [[]]
-    used = 0
-    for number, (text, style) in enumerate(spans):
+    used = spaces = 0
+    for text, style in spans:
         for index, part in enumerate(text.split("\n")):
             if index:
                 lines.append([])
-                used = 0
-            spaces = 1 if number and not index and lines[-1] else 0
+                used = spaces = 0
             for position, word in enumerate(part.split(" ")):
                 spaces += 1 if position else 0
                 if not word:
                     continue
-                size = get_cwidth(word)
-                if used and used + spaces + size > width:
-                    lines.append([])
-                    used = spaces = 0
-                if spaces:
-                    lines[-1].append((" " * spaces, style))
-                    used += spaces
-                lines[-1].append((word, style))
-                used += size
-                spaces = 0
+                glued = bool(used) and not spaces
+                for piece in _fold(word, width):
+                    size = get_cwidth(piece)
+                    if used and not glued and used + spaces + size > width:
+                        lines.append([])
+                        used = spaces = 0
+                    if spaces:
+                        lines[-1].append((" " * spaces, style))
+                        used += spaces
+                    lines[-1].append((piece, style))
+                    used += size
+                    spaces, glued = 0, False
     return lines
 
 
 class StyledWriter:
-    """Writes wrapped lines to one stream; escape codes only when ``styles`` is on."""
+    """Writes wrapped lines to one stream; escape codes only when ``styles`` is on.
 
-    def __init__(self, stream: TextIO, width: int, styles: bool) -> None:
+    ``width`` is a number of columns, or a function asked before each print, so a terminal
+    resized between questions is wrapped to its new width.
+    """
+
+    def __init__(self, stream: TextIO, width: int | Callable[[], int], styles: bool) -> None:
         self.stream = stream
-        self.width = max(width, 20)
+        self._width = width
         self.styles = styles
         encoding = getattr(stream, "encoding", None) or "utf-8"
         try:
@@ -81,6 +105,11 @@ class StyledWriter:
             self.frame = _ROUND_BOX
         except (UnicodeEncodeError, LookupError):
             self.frame = _ASCII_BOX
+
+    @property
+    def width(self) -> int:
+        columns = self._width() if callable(self._width) else self._width
+        return max(columns, MIN_WIDTH)
 
     def _styled(self, spans: Sequence[Span]) -> str:
         if not self.styles:
@@ -102,11 +131,11 @@ class StyledWriter:
 
     def box(self, title: str, spans: Sequence[Span], max_width: int = 88) -> None:
         """Text in a frame with a title on its top edge, one blank line and two spaces inside."""
-        top_left, across, top_right, side, bottom_left, bottom_right = self.frame
+        top_left, across, top_right, side, bottom_left, bottom_right = tuple(self.frame)
         inner = min(self.width, max_width) - 2
-        heading = f"{across} {title} "
-        self.stream.write(top_left + heading + across * max(inner - len(heading), 0)
-                          + top_right + "\n")
+        heading = f"{across} {title} "[:inner]  # a very narrow terminal shortens the title
+        self.stream.write(top_left + heading + across * (inner - len(heading)) + top_right
+                          + "\n")
         rows = [[], *wrap(spans, inner - 4), []]
         for row in rows:
             size = sum(get_cwidth(text) for text, _ in row)

@@ -42,7 +42,8 @@ class QuestionaryFrontEnd:
 
     def __init__(self, env: Environment) -> None:
         self.env = env
-        self.text = StyledWriter(env.stdout, terminal_width(env.stdout, env.environ), env.color)
+        self.text = StyledWriter(env.stdout, lambda: terminal_width(env.stdout, env.environ),
+                                 env.color)
         # Without colour (NO_COLOR, --no-color) the menus are drawn in one colour too.
         self._app: dict[str, Any] = {} if env.color else {"color_depth": ColorDepth.DEPTH_1_BIT}
 
@@ -60,14 +61,14 @@ class QuestionaryFrontEnd:
         self.text.line((label, "dim"), (words, ""), indent=2)
 
     def _show_why(self, question: Question) -> None:
-        self.text.line(("Why we ask:", "italic"), (question.why, ""), indent=2)
+        self.text.line(("Why we ask:", "italic"), (" " + question.why, ""), indent=2)
 
     # --- the FrontEnd protocol -----------------------------------------------------------------
 
     def welcome(self, kb: KnowledgeBase, length: Length) -> bool:
         self.text.box("muscle-triage", [
-            ("A questionnaire about", ""), ("muscle wasting,", "bold"),
-            ("for education. You answer questions about what you notice; rules written from "
+            ("A questionnaire about ", ""), ("muscle wasting", "bold"),
+            (", for education. You answer questions about what you notice; rules written from "
              "public health sources turn the answers into how soon to see a doctor, reading "
              "about the subject, and the reasons.\n\n", ""),
             (kb.notice, "bold"),

@@ -30,14 +30,22 @@ def test_newlines_start_new_lines_and_a_blank_line_survives() -> None:
     assert _plain(wrap([("one two\n\nthree", "")], 80)) == ["one two", "", "three"]
 
 
-def test_a_word_longer_than_the_width_stands_alone_unbroken() -> None:
-    assert _plain(wrap([("a " + "x" * 30 + " b", "")], 10)) == ["a", "x" * 30, "b"]
+def test_a_word_wider_than_a_line_is_cut_into_pieces_that_fit() -> None:
+    assert _plain(wrap([("a " + "x" * 25 + " b", "")], 10)) == ["a", "x" * 10, "x" * 10,
+                                                                "x" * 5 + " b"]
+    assert _plain(wrap([("注意注意注意", "")], 5)) == ["注意", "注意", "注意"]  # two columns each
+
+
+def test_spans_join_as_written_and_never_break_where_they_touch() -> None:
+    rows = wrap([("about ", ""), ("muscle wasting", "bold"), (", for education", "")], 21)
+    assert _plain(rows) == ["about muscle wasting,", "for education"]
+    assert (",", "") in rows[0] and ("wasting", "bold") in rows[0]
 
 
 def test_styles_become_escape_codes_only_when_asked_for() -> None:
     styled, plain = io.StringIO(), io.StringIO()
-    StyledWriter(styled, 80, styles=True).line(("Question 1 of 9", "dim"), ("Why?", "bold"))
-    StyledWriter(plain, 80, styles=False).line(("Question 1 of 9", "dim"), ("Why?", "bold"))
+    StyledWriter(styled, 80, styles=True).line(("Question 1 of 9", "dim"), (" Why?", "bold"))
+    StyledWriter(plain, 80, styles=False).line(("Question 1 of 9", "dim"), (" Why?", "bold"))
     assert plain.getvalue() == "Question 1 of 9 Why?\n"
     assert "\x1b[2mQuestion 1 of 9\x1b[0m" in styled.getvalue()
     assert "\x1b[1m" in styled.getvalue()
@@ -46,7 +54,7 @@ def test_styles_become_escape_codes_only_when_asked_for() -> None:
 
 def test_indented_lines_stay_within_the_width() -> None:
     out = io.StringIO()
-    StyledWriter(out, 30, styles=False).line(("Why we ask:", "italic"), (WORDS, ""), indent=2)
+    StyledWriter(out, 30, styles=False).line(("Why we ask: ", "italic"), (WORDS, ""), indent=2)
     lines = out.getvalue().splitlines()
     assert len(lines) > 2
     assert all(line.startswith("  ") and len(line) <= 30 for line in lines)
@@ -78,3 +86,22 @@ def test_spaces_are_kept_as_written_except_at_a_break() -> None:
     # broken between "No" and "3)": the two spaces there go, the indent of the first line stays
     assert _plain(wrap([("  1) Yes  2) No  3) Not sure", "")], 16)) == [
         "  1) Yes  2) No", "3) Not sure"]
+
+
+def test_a_resized_terminal_is_wrapped_to_its_new_width() -> None:
+    columns = [40]
+    out = io.StringIO()
+    writer = StyledWriter(out, lambda: columns[0], styles=False)
+    writer.line((WORDS, ""))
+    columns[0] = 25
+    writer.line((WORDS, ""))
+    first, second = out.getvalue().split("?\n")[:2]
+    assert max(map(len, first.splitlines())) > 25
+    assert max(map(len, second.splitlines())) <= 25
+
+
+def test_a_very_narrow_frame_stays_closed_and_even() -> None:
+    out = io.StringIO()
+    StyledWriter(out, 12, styles=False).box("muscle-triage", [(WORDS, "")])
+    lines = out.getvalue().splitlines()
+    assert {len(line) for line in lines} == {12}, lines
