@@ -227,12 +227,28 @@ def _if(c: _Compiler, arg: Any, schema: dict[str, Any], base: str) -> Check:
     return lambda value: then(value) if condition(value) else otherwise(value)
 
 
-def _many(combine: Callable[[list[bool]], bool]) -> Make:
-    def make(c: _Compiler, arg: Any, schema: dict[str, Any], base: str) -> Check:
-        checks = [c.check(sub, base) for sub in arg]
-        return lambda value: combine([check(value) for check in checks])
+def _all_of(c: _Compiler, arg: Any, schema: dict[str, Any], base: str) -> Check:
+    checks = [c.check(sub, base) for sub in arg]
+    return lambda value: all(check(value) for check in checks)
 
-    return make
+
+def _any_of(c: _Compiler, arg: Any, schema: dict[str, Any], base: str) -> Check:
+    checks = [c.check(sub, base) for sub in arg]
+    return lambda value: any(check(value) for check in checks)
+
+
+def _one_of(c: _Compiler, arg: Any, schema: dict[str, Any], base: str) -> Check:
+    checks = [c.check(sub, base) for sub in arg]
+
+    def exactly_one(value: Any) -> bool:
+        passed = 0
+        for check in checks:
+            passed += check(value)
+            if passed > 1:
+                return False
+        return passed == 1
+
+    return exactly_one
 
 
 def _enum(c: _Compiler, arg: Any, schema: dict[str, Any], base: str) -> Check:
@@ -268,9 +284,9 @@ _KEYWORDS: dict[str, Make] = {
     "pattern": _pattern_check,
     "enum": _enum,
     "const": lambda c, arg, s, b: lambda v: _same(v, arg),
-    "allOf": _many(all),
-    "anyOf": _many(any),
-    "oneOf": _many(lambda results: sum(results) == 1),
+    "allOf": _all_of,
+    "anyOf": _any_of,
+    "oneOf": _one_of,
     "not": _not,
     "if": _if,
 }
