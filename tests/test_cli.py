@@ -7,6 +7,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+from questionnaire.cli import names_no_command
 from tests.conftest import replace_in, run_cli
 
 EMERGENCY = "sudden_one_sided: yes\n"
@@ -29,6 +32,25 @@ def test_unknown_option_is_a_usage_error() -> None:
     result = run_cli("assess", "--answer", "x.yaml")
     assert result.code == 2
     assert "--help" in result.err and "Traceback" not in result.err
+
+
+@pytest.mark.parametrize("argv", [["asses"], ["-"], ["--plain", "questons"],
+                                  ["--rules", "rules", "checks"]])
+def test_a_word_that_is_no_command_lists_the_commands(argv: list[str]) -> None:
+    """The questionnaire's fast path (options alone: no command parsers made) must not change
+    what a mistyped command hears."""
+    result = run_cli(*argv)
+    assert result.code == 2
+    assert "invalid choice" in result.err and "'assess'" in result.err, result.err
+
+
+@pytest.mark.parametrize(("argv", "commands"), [
+    ([], False), (["--plain", "--no-color"], False), (["--rules", "my-rules"], False),
+    (["--rules", "assess"], False), (["--help"], True), (["-h"], True), (["assess"], True),
+    (["-"], True), (["--plain", "oops"], True)])
+def test_command_parsers_are_made_only_when_a_word_may_need_them(argv: list[str],
+                                                                commands: bool) -> None:
+    assert names_no_command(argv) is not commands
 
 
 def test_check_ok() -> None:

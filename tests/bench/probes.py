@@ -19,16 +19,18 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 #: What the interactive questionnaire (`muscle-triage` at a terminal) does before it can show its
-#: first question: import the command line and the questionnaire with its questionary front end,
-#: load the knowledge base, and find the first question to ask.
+#: first question: import the command line, read an empty command line as questionnaire.cli.run
+#: does, import the questionnaire with its questionary front end, load the knowledge base, and
+#: find the first question to ask.
 STARTUP = """
-import questionnaire.cli
+from questionnaire.cli import build_parser, chosen_command, names_no_command
+words = []
+args = build_parser(chosen_command(words), commands=not names_no_command(words)).parse_args(words)
 import questionnaire.interactive
 import questionnaire.tui
 from questionnaire.commands.common import knowledge_base
 from questionnaire.flow import Questionnaire
-import argparse
-kb = knowledge_base(argparse.Namespace())
+kb = knowledge_base(args)
 assert Questionnaire(kb).current().text
 """
 
