@@ -87,31 +87,29 @@ class _VersionAction(argparse.Action):
         parser.exit()
 
 
-def chosen_command(argv: Sequence[str]) -> str | None:
-    """The command named on the command line (the first word that is not an option)."""
-    names = {command.name for command in COMMANDS}
-    skip = False
+def _command_words(argv: Sequence[str]) -> list[str]:
+    """The words that are not options (nor the value of --rules); "-" counts as a word."""
+    words, skip = [], False
     for word in argv:
         if skip:
             skip = False
         elif word == "--rules":
             skip = True
-        elif not word.startswith("-"):
-            return word if word in names else None
-    return None
+        elif word == "-" or not word.startswith("-"):
+            words.append(word)
+    return words
+
+
+def chosen_command(argv: Sequence[str]) -> str | None:
+    """The command named on the command line (the first word that is not an option)."""
+    words = _command_words(argv)
+    names = {command.name for command in COMMANDS}
+    return words[0] if words and words[0] in names else None
 
 
 def names_no_command(argv: Sequence[str]) -> bool:
     """Whether the command line is options alone, none of them --help: the questionnaire."""
-    skip = False
-    for word in argv:
-        if skip:
-            skip = False
-        elif word == "--rules":
-            skip = True
-        elif word in ("-h", "--help") or word == "-" or not word.startswith("-"):
-            return False
-    return True
+    return not _command_words(argv) and not any(word in ("-h", "--help") for word in argv)
 
 
 def build_parser(chosen: str | None = None, commands: bool = True) -> argparse.ArgumentParser:
@@ -184,7 +182,7 @@ def run(argv: Sequence[str] | None = None, env: Environment | None = None) -> in
         env.error(str(exc))
         return Exit.USAGE
     except InterruptedAfterWriting as stop:  # Ctrl-C as a requested file was finished
-        print(f"\nStopped. {stop.path} was written just before.", file=env.stderr)
+        print(f"\nStopped. {stop.note}", file=env.stderr)
         return Exit.INTERRUPTED
     except KeyboardInterrupt:
         print("\nStopped. Nothing was saved.", file=env.stderr)

@@ -25,6 +25,8 @@ class InterruptedAfterWriting(KeyboardInterrupt):
     def __init__(self, path: Path) -> None:
         super().__init__(str(path))
         self.path = path
+        #: What the stop message says instead of "Nothing was saved."
+        self.note = f"{path} was written just before."
 
 
 def _ctrl_c_stops() -> bool:

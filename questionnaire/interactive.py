@@ -89,7 +89,7 @@ def run_interactive(args: argparse.Namespace, env: Environment) -> int:
         saved = finished.saved if finished else []
         note = "" if saved else " Nothing was saved."
         if isinstance(stop, InterruptedAfterWriting):  # the write had just finished
-            note = f" {stop.path} was written just before."
+            note = f" {stop.note}"
         env.stdout.flush()
         print(f"\nStopped.{note}", file=env.stderr)
         return Exit.INTERRUPTED
