@@ -73,9 +73,9 @@ class _Compiler:
     """
 
     def __init__(self) -> None:
+        #: (id of a schema node, its file) -> its check. The nodes belong to the schema files
+        #: read once per process (_documents), so an id is never reused for another node.
         self.compiled: dict[tuple[int, str], Check] = {}
-        #: Keeps every compiled node alive, so no id() above is ever reused for another node.
-        self.nodes: list[Any] = []
 
     def resolve(self, ref: str, base: str) -> tuple[Any, str]:
         name, _, pointer = ref.partition("#")
@@ -91,7 +91,6 @@ class _Compiler:
         key = (id(schema), base)
         found = self.compiled.get(key)
         if found is None:
-            self.nodes.append(schema)
             found = self.compiled[key] = self._compile(schema, base)
         return found
 
