@@ -4,7 +4,7 @@ The checkout keeps its layout (rules/, engine/, questionnaire/ at the top). A wh
 pip into a shared environment must not claim the top-level name ``rules``, which PyPI's
 django-rules owns: both would write into site-packages/rules/. So a built wheel carries rules/
 under a name only this project uses. An editable install gets nothing from this hook and reads the
-checkout's rules/ itself, so edits there show at once (engine/paths.py looks for both names).
+checkout's rules/ itself, so edits there show at once (engine/load/paths.py looks for both names).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import Any
 
 from hatchling.builders.hooks.plugin.interface import BuildHookInterface
 
-#: The import name the knowledge base has inside a built wheel; engine/paths.py must agree.
+#: The import name the knowledge base has inside a built wheel; engine/load/paths.py must agree.
 WHEEL_RULES_PACKAGE = "muscle_triage_rules"
 
 

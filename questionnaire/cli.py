@@ -13,9 +13,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
-from engine.answers import AnswerError
+from engine.load.yaml_reader import YamlError
 from engine.problems import KnowledgeBaseError
-from engine.yamlio import YamlError
+from engine.run.answers import AnswerError
 from questionnaire.commands import COMMANDS
 from questionnaire.environment import Environment
 from questionnaire.exits import Exit
@@ -150,7 +150,7 @@ def build_parser(chosen: str | None = None, commands: bool = True) -> argparse.A
 
 
 def _interactive(args: argparse.Namespace, env: Environment) -> int:
-    from questionnaire.interactive import run_interactive
+    from questionnaire.terminal.session import run_interactive
 
     return run_interactive(args, env)
 

@@ -14,7 +14,7 @@ import sys
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, BinaryIO, TextIO
 
-from engine.yamlio import MAX_BYTES
+from engine.load.yaml_reader import MAX_BYTES
 
 if TYPE_CHECKING:
     from rich.console import Console

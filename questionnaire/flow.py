@@ -13,9 +13,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from engine.assess import assess
 from engine.conditions import evaluate, questions_read
 from engine.model import AnswerValue, Assessment, KnowledgeBase, Question
+from engine.run.assess import assess
 
 Assessor = Callable[[KnowledgeBase, Mapping[str, AnswerValue]], Assessment]
 

@@ -43,10 +43,10 @@ def loaded_once(kb: KnowledgeBase, monkeypatch: pytest.MonkeyPatch) -> None:
     Loading (parsing, schema and wording checks) takes about half a second and is tested on its
     own; the questionnaire tests run the CLI many times and only need the loaded result.
     """
-    import questionnaire.interactive
+    import questionnaire.terminal.session
 
     def shipped(args: argparse.Namespace) -> KnowledgeBase:
         assert getattr(args, "rules", None) is None, "these tests use the shipped rules"
         return kb
 
-    monkeypatch.setattr(questionnaire.interactive, "knowledge_base", shipped)
+    monkeypatch.setattr(questionnaire.terminal.session, "knowledge_base", shipped)

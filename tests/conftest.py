@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from engine.loader import load_knowledge_base
+from engine.load.knowledge_base import load_knowledge_base
+from engine.load.paths import shipped_rules_dir
 from engine.model import KnowledgeBase
-from engine.paths import shipped_rules_dir
 from questionnaire.cli import run
 from questionnaire.environment import Environment
 

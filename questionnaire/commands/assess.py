@@ -5,19 +5,19 @@ from __future__ import annotations
 import argparse
 import json
 
-from engine.answers import normalise_answers, read_answers_file
-from engine.assess import assess
+from engine.run.answers import normalise_answers, read_answers_file
+from engine.run.assess import assess
 from questionnaire.commands.common import add_format_argument, add_rules_argument, knowledge_base
-from questionnaire.environment import Environment
-from questionnaire.exits import Exit
-from questionnaire.explain_options import (
+from questionnaire.commands.fhir_options import add_fhir_response_arguments, write_fhir_response
+from questionnaire.commands.report_options import (
     add_explain_arguments,
     check_report_target,
     explain_extras,
 )
-from questionnaire.fhir_options import add_fhir_response_arguments, write_fhir_response
-from questionnaire.render import assessment_json, render_assessment
-from questionnaire.watch_options import add_watch_arguments, watch_printer, watch_refusal
+from questionnaire.commands.watch_options import add_watch_arguments, watch_printer, watch_refusal
+from questionnaire.environment import Environment
+from questionnaire.exits import Exit
+from questionnaire.render.result import assessment_json, render_assessment
 
 DESCRIPTION = """\
 Assess a set of answers given in a file instead of interactively. The file maps question ids to

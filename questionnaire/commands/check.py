@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from engine.loader import load_knowledge_base
+from engine.load.knowledge_base import load_knowledge_base
 from questionnaire.commands.common import add_rules_argument
 from questionnaire.environment import Environment
 from questionnaire.exits import Exit

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from engine.loader import load_knowledge_base
+from engine.load.knowledge_base import load_knowledge_base
 from engine.model import KnowledgeBase
 
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
-from engine.validate import did_you_mean
+from engine.load.crosscheck import did_you_mean
 from questionnaire.commands.common import add_rules_argument, knowledge_base
 from questionnaire.environment import Environment
 from questionnaire.exits import Exit
 
 if TYPE_CHECKING:
-    from engine.scenarios import Case
+    from engine.verify.scenarios import Case
 
 DESCRIPTION = """\
 Run one of the teaching cases shipped with the knowledge base and watch forward chaining happen:
@@ -59,9 +59,9 @@ def _introduce(demo: Case, env: Environment) -> None:
 
 
 def run(args: argparse.Namespace, env: Environment) -> int:
-    from engine.demos import load_demos
-    from questionnaire.render import render_assessment
-    from questionnaire.watch_view import WatchPrinter, watched_assessment
+    from engine.verify.demos import load_demos
+    from questionnaire.render.result import render_assessment
+    from questionnaire.render.watch_view import WatchPrinter, watched_assessment
 
     kb = knowledge_base(args)
     demos = load_demos(kb, getattr(args, "rules", None))

@@ -13,8 +13,8 @@ from rich.text import Text
 from questionnaire.commands.common import add_rules_argument, knowledge_base
 from questionnaire.environment import Environment
 from questionnaire.exits import Exit
-from questionnaire.lookup import cards_for, suggestion
-from questionnaire.scenario_refs import read_cases
+from questionnaire.render.cards import cards_for, suggestion
+from questionnaire.render.scenario_refs import read_cases
 
 DESCRIPTION = """\
 Show what the knowledge base says about one id.

@@ -9,8 +9,8 @@ from pathlib import Path
 from questionnaire.commands.common import add_rules_argument, knowledge_base
 from questionnaire.environment import Environment
 from questionnaire.exits import Exit
-from questionnaire.fhir import questionnaire
 from questionnaire.files import write_private
+from questionnaire.render.fhir import questionnaire
 
 DESCRIPTION = """\
 Write the question bank for other software. 'fhir' gives an HL7 FHIR R4 Questionnaire in JSON:

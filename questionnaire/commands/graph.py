@@ -5,13 +5,13 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from engine.answers import normalise_answers, read_answers_file
-from engine.assess import assess
+from engine.run.answers import normalise_answers, read_answers_file
+from engine.run.assess import assess
 from questionnaire.commands.common import add_rules_argument, knowledge_base
 from questionnaire.environment import Environment
 from questionnaire.exits import Exit
 from questionnaire.files import write_private
-from questionnaire.picture import (
+from questionnaire.render.network_picture import (
     GraphvizFailed,
     GraphvizMissing,
     highlight,
@@ -20,7 +20,7 @@ from questionnaire.picture import (
     to_mermaid,
     to_svg,
 )
-from questionnaire.report import refuse_existing
+from questionnaire.render.report import refuse_existing
 
 DESCRIPTION = """\
 Draw the knowledge base as a network: questions -> rules -> derived facts -> urgency levels and

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from engine.paths import display_path, shipped_rules_dir
+from engine.load.paths import display_path, shipped_rules_dir
 from questionnaire.environment import Environment
 from questionnaire.exits import Exit
 from questionnaire.files import WriteRefused, write_private

@@ -21,7 +21,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, env: Environment) -> int:
-    from questionnaire.render import question_json, render_questions  # rich: only when used
+    from questionnaire.render.result import question_json, render_questions  # rich: only when used
 
     kb = knowledge_base(args)
     if args.format == "json":

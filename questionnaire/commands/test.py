@@ -8,11 +8,11 @@ from pathlib import Path
 from rich.console import Console
 from rich.markup import escape
 
-from engine.loader import load_knowledge_base
+from engine.load.knowledge_base import load_knowledge_base
+from engine.load.paths import shipped_rules_dir
 from engine.model import KnowledgeBase
-from engine.paths import shipped_rules_dir
-from engine.safety import answer_space_size, prove
-from engine.scenarios import Outcome, coverage, load_cases, run_case, scenario_files
+from engine.verify.safety import answer_space_size, prove
+from engine.verify.scenarios import Outcome, coverage, load_cases, run_case, scenario_files
 from questionnaire.commands.common import add_rules_argument
 from questionnaire.environment import Environment
 from questionnaire.exits import Exit

@@ -31,7 +31,7 @@ from engine.model import (
     KnowledgeBase,
     NotOf,
 )
-from engine.strata import strata
+from engine.run.strata import strata
 
 
 def _push_not(condition: Condition, negated: bool = False) -> Condition:

@@ -26,8 +26,8 @@ STARTUP = """
 from questionnaire.cli import build_parser, chosen_command, names_no_command
 words = []
 args = build_parser(chosen_command(words), commands=not names_no_command(words)).parse_args(words)
-import questionnaire.interactive
-import questionnaire.tui
+import questionnaire.terminal.session
+import questionnaire.terminal.menus
 from questionnaire.commands.common import knowledge_base
 from questionnaire.flow import Questionnaire
 kb = knowledge_base(args)
@@ -41,8 +41,8 @@ IMPORT_FLOOR = "import experta, questionary, yaml"
 #: excluded), since a process compiles it once.
 LOAD_COMPILE = """
 import time
-from engine.assess import network_for
-from engine.loader import load_knowledge_base
+from engine.run.assess import network_for
+from engine.load.knowledge_base import load_knowledge_base
 start = time.perf_counter()
 network_for(load_knowledge_base())
 print((time.perf_counter() - start) * 1000)

@@ -26,9 +26,9 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from engine.assess import assess, network_for
-from engine.loader import load_knowledge_base
+from engine.load.knowledge_base import load_knowledge_base
 from engine.model import AnswerValue, KnowledgeBase
+from engine.run.assess import assess, network_for
 from tests.bench import probes
 from tests.bench.synth import sample_answers, write_knowledge_base
 

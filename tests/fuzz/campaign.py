@@ -2,7 +2,8 @@
 
     uv run python -m tests.fuzz.campaign [--examples 10000] [--reader rules|answers|both]
 
-Runs the suite's fuzz tests (tests/test_fuzz.py) with new random inputs instead of the suite's few
+Runs the suite's fuzz tests (tests/engine/verify/test_fuzz_readers.py) with new random inputs
+instead of the suite's few
 fixed ones. It stops at the first input that breaks a property and prints it (with a
 ``@reproduce_failure`` line); otherwise it prints how many inputs each reader got, how each kind
 of input ended, the slowest single run and the peak memory of the process.
@@ -35,7 +36,7 @@ def main() -> None:
 
     import pytest
 
-    from engine.paths import shipped_rules_dir
+    from engine.load.paths import shipped_rules_dir
     from tests import test_fuzz
     from tests.fuzz import properties
     from tests.fuzz.properties import SLOWEST, reuse_unchanged_files

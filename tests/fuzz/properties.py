@@ -146,8 +146,8 @@ def reuse_unchanged_files(shipped: Path) -> Iterator[None]:
     Only a file whose bytes are exactly the shipped ones is reused; the fuzzed file is always
     read, parsed and checked afresh, and the checks across files always run.
     """
-    import engine.loader as loader
-    from engine.yamlio import parse_bytes, read_limited
+    import engine.load.knowledge_base as loader
+    from engine.load.yaml_reader import parse_bytes, read_limited
 
     originals = {path.name: path.read_bytes() for path in shipped.glob("*.yaml")}
     parsed: dict[tuple[str, str], Any] = {}

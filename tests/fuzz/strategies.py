@@ -22,9 +22,9 @@ from typing import Any
 import yaml
 from hypothesis import strategies as st
 
+from engine.load.paths import shipped_rules_dir
+from engine.load.yaml_reader import MAX_BYTES, MAX_DEPTH, parse_yaml
 from engine.model import KnowledgeBase
-from engine.paths import shipped_rules_dir
-from engine.yamlio import MAX_BYTES, MAX_DEPTH, parse_yaml
 
 #: A python tag that would create this file if it were ever executed.
 EXECUTED_MARKER = Path(tempfile.gettempdir()) / "muscle-triage-fuzz-python-tag-ran"

@@ -1,0 +1,194 @@
+"""Why a result came out as it did, as a structure every explanation renderer shares.
+
+``engine.explain.reasons`` gives each fired rule's reasons as short strings; explanations, reports
+and pictures need more: which question and answer, which derived fact and which rules derived it, in
+turn, down to the answers. This module builds that chain once, from an Assessment, so the tree on
+screen, the report and the graph cannot tell different stories.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from engine.conditions import answer_matches, evaluate
+from engine.explain.reasons import describe
+from engine.model import (
+    AnswerTest,
+    AnswerValue,
+    Assessment,
+    Condition,
+    FactTest,
+    KnowledgeBase,
+    Level,
+    NotOf,
+    Question,
+    ReadingItem,
+    Rule,
+)
+
+
+@dataclass(frozen=True)
+class AnswerReason:
+    """A given answer that satisfied part of a rule's condition."""
+
+    question: Question
+    value: AnswerValue
+
+    @property
+    def label(self) -> str:
+        return self.question.answer_text(self.value)
+
+
+@dataclass(frozen=True)
+class FactReason:
+    """A derived fact the rule needed, with the fired rules that derived it."""
+
+    fact: str
+    derived_by: tuple[RuleReason, ...]
+
+
+@dataclass(frozen=True)
+class AbsenceReason:
+    """A ``not`` part that held: something that was not answered or not concluded."""
+
+    condition: Condition
+
+    @property
+    def text(self) -> str:
+        part = self.condition.part if isinstance(self.condition, NotOf) else self.condition
+        if isinstance(part, FactTest):
+            return f"no rule concluded '{part.fact}'"
+        return f"not ({describe(part)})"
+
+
+Reason = AnswerReason | FactReason | AbsenceReason
+
+
+@dataclass(frozen=True)
+class RuleReason:
+    """A fired rule and the parts of its condition that held."""
+
+    rule: Rule
+    reasons: tuple[Reason, ...]
+
+
+@dataclass(frozen=True)
+class TopicReason:
+    """A reading topic and the fired rules that offered it."""
+
+    item: ReadingItem
+    offered_by: tuple[RuleReason, ...]
+
+
+@dataclass(frozen=True)
+class AdviceReason:
+    """Guidance given by a fired rule that sets no level (levels carry their own guidance)."""
+
+    text: str
+    given_by: tuple[RuleReason, ...]
+
+
+@dataclass(frozen=True)
+class Why:
+    """The whole chain behind an Assessment: urgency, reading and other advice, each to answers."""
+
+    level: Level
+    #: Fired rules that reached the final level (empty: no rule set a level; the default holds).
+    raised_by: tuple[RuleReason, ...]
+    #: Fired rules that reached a lower level than the final one (outranked).
+    outranked: tuple[RuleReason, ...]
+    reading: tuple[TopicReason, ...]
+    advice: tuple[AdviceReason, ...]
+
+    def rules(self) -> set[str]:
+        """Every rule id that appears anywhere in the chain."""
+        found: set[str] = set()
+
+        def walk(node: RuleReason) -> None:
+            found.add(node.rule.id)
+            for reason in node.reasons:
+                if isinstance(reason, FactReason):
+                    for deriver in reason.derived_by:
+                        walk(deriver)
+
+        for group in (self.raised_by, self.outranked,
+                      *(t.offered_by for t in self.reading), *(a.given_by for a in self.advice)):
+            for node in group:
+                walk(node)
+        return found
+
+
+class _Builder:
+    """Expands fired rules into RuleReason chains against one assessment."""
+
+    def __init__(self, kb: KnowledgeBase, assessment: Assessment) -> None:
+        self.kb = kb
+        self.answers: Mapping[str, AnswerValue] = assessment.answers
+        self.facts = assessment.derived
+        self.fired = [step.rule for step in assessment.trace]
+
+    def rule(self, rule: Rule, seen: frozenset[str] = frozenset()) -> RuleReason:
+        seen = seen | {rule.id}
+        return RuleReason(rule, tuple(self.reasons(rule.when, seen)))
+
+    def reasons(self, condition: Condition, seen: frozenset[str]) -> list[Reason]:
+        if isinstance(condition, AnswerTest):
+            value = self.answers.get(condition.question)
+            if value is not None and answer_matches(condition, value):
+                return [AnswerReason(self.kb.question(condition.question), value)]
+            return []
+        if isinstance(condition, FactTest):
+            if condition.fact not in self.facts:
+                return []
+            derivers = tuple(self.rule(r, seen) for r in self.fired
+                             if condition.fact in r.then.derive and r.id not in seen)
+            return [FactReason(condition.fact, derivers)]
+        if isinstance(condition, NotOf):
+            held = not evaluate(condition.part, self.answers, self.facts)
+            return [AbsenceReason(condition)] if held else []
+        found: list[Reason] = []
+        for part in condition.parts:
+            if evaluate(part, self.answers, self.facts):
+                found.extend(r for r in self.reasons(part, seen) if r not in found)
+        return found
+
+
+def why(kb: KnowledgeBase, assessment: Assessment) -> Why:
+    """The reasoning behind an assessment, from its urgency and reading down to the answers."""
+    build = _Builder(kb, assessment)
+    level = assessment.level
+    raised = tuple(build.rule(r) for r in build.fired if r.then.level == level.id)
+    outranked = tuple(build.rule(r) for r in build.fired
+                      if r.then.level and r.then.level != level.id)
+    reading = tuple(
+        TopicReason(item, tuple(build.rule(r) for r in build.fired if item.id in r.then.reading))
+        for item in assessment.reading)
+    advice = tuple(
+        AdviceReason(text, tuple(build.rule(r) for r in build.fired
+                                 if r.then.guidance == text and not r.then.level))
+        for text in assessment.guidance
+        if any(r.then.guidance == text and not r.then.level for r in build.fired))
+    return Why(level, raised, outranked, reading, advice)
+
+
+def fired_reasons(kb: KnowledgeBase, assessment: Assessment) -> tuple[RuleReason, ...]:
+    """Every fired rule with its reasons, in trace order (including rules that only derive)."""
+    build = _Builder(kb, assessment)
+    return tuple(build.rule(r) for r in build.fired)
+
+
+def answers_behind(node: RuleReason) -> tuple[AnswerReason, ...]:
+    """Every answer a rule rests on, directly or through the facts it needed, without repeats."""
+    found: list[AnswerReason] = []
+
+    def walk(current: RuleReason) -> None:
+        for reason in current.reasons:
+            if isinstance(reason, AnswerReason) and reason not in found:
+                found.append(reason)
+            elif isinstance(reason, FactReason):
+                for deriver in reason.derived_by:
+                    walk(deriver)
+
+    walk(node)
+    return tuple(found)

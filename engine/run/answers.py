@@ -1,0 +1,149 @@
+"""Turning what a person or a file says into checked answers.
+
+Answers come from hand-written YAML or JSON, from the interactive questionnaire and from tests.
+Whatever the source, each is checked against its question's options here, and a mistake names the
+question and the values it allows. Unanswered questions are simply absent: unknown, not "no".
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from engine.conditions import evaluate
+from engine.load.crosscheck import did_you_mean
+from engine.load.yaml_reader import YamlError, decode_text, parse_bytes, read_limited, read_yaml
+from engine.model import AnswerValue, KnowledgeBase, Question
+from engine.problems import quote
+
+NOT_A_MAPPING = "answers must be a mapping of question id to answer, e.g. 'weaker: yes'"
+
+
+class AnswerError(Exception):
+    """An answer that does not fit the question bank."""
+
+    def __init__(self, message: str, question: str | None = None) -> None:
+        self.question = question
+        super().__init__(message)
+
+
+def _allowed(question: Question) -> str:
+    return ", ".join(question.values)
+
+
+def _one_value(question: Question, raw: Any) -> str:
+    if isinstance(raw, bool) and question.kind == "yes_no":
+        return "yes" if raw else "no"
+    if isinstance(raw, str):
+        wanted = raw.strip().casefold()
+        for option in question.options:
+            if wanted in (option.value.casefold(), option.label.casefold()):
+                return option.value
+    hint = did_you_mean(str(raw), question.values) if isinstance(raw, str) else ""
+    raise AnswerError(f"question '{question.id}': {quote(raw)} is not an allowed answer{hint}; "
+                      f"allowed: {_allowed(question)}", question.id)
+
+
+def normalise_answer(question: Question, raw: Any) -> AnswerValue:
+    """One raw answer as a checked value: an option value, or a sorted tuple for several-of."""
+    if question.kind != "several_of":
+        if isinstance(raw, (list, tuple)):
+            raise AnswerError(f"question '{question.id}' takes one answer, not a list; "
+                              f"allowed: {_allowed(question)}", question.id)
+        return _one_value(question, raw)
+    items = raw if isinstance(raw, (list, tuple)) else [raw]
+    return tuple(sorted({_one_value(question, item) for item in items}))
+
+
+def normalise_answers(kb: KnowledgeBase, raw: Any) -> dict[str, AnswerValue]:
+    """Check a whole mapping of question id -> raw answer; ``null`` means unanswered."""
+    if raw is None:
+        return {}
+    if not isinstance(raw, Mapping):
+        raise AnswerError(NOT_A_MAPPING)
+    answers: dict[str, AnswerValue] = {}
+    known = [q.id for q in kb.questions]
+    for key, value in raw.items():
+        if not isinstance(key, str) or not kb.has_question(key):
+            raise AnswerError(f"unknown question {quote(key)}{did_you_mean(str(key), known)}; "
+                              "'muscle-triage questions' lists them", str(key))
+        if value is not None:
+            answers[key] = normalise_answer(kb.question(key), value)
+    return answers
+
+
+def applicable(kb: KnowledgeBase, answers: Mapping[str, AnswerValue]
+               ) -> tuple[dict[str, AnswerValue], tuple[str, ...]]:
+    """Split answers into those whose question would be asked and those it would not.
+
+    A question is asked when its ``ask_if`` holds on the answers to the questions before it;
+    the questionnaire never asks the others, so an assessment sets their answers aside too, and
+    a batch result is always one the questionnaire could give.
+    """
+    kept: dict[str, AnswerValue] = {}
+    ignored: list[str] = []
+    for question in kb.questions:
+        if question.id not in answers:
+            continue
+        if question.ask_if is None or evaluate(question.ask_if, kept):
+            kept[question.id] = answers[question.id]
+        else:
+            ignored.append(question.id)
+    return kept, tuple(ignored)
+
+
+def read_answers_file(path: str, stdin_bytes: bytes | None = None) -> Any:
+    """Read an answers file (YAML or JSON; ``-`` is standard input) into raw data.
+
+    Anything but a mapping (or an empty file) is refused here, where the file's name is known.
+    """
+    shown = "<stdin>" if path == "-" else path
+    if path == "-":
+        data = parse_bytes(stdin_bytes or b"", shown)
+    elif Path(path).suffix.lower() == ".json":
+        data = _parse_json(decode_text(read_limited(Path(path), path), path), path)
+    else:
+        data = read_yaml(Path(path), path)
+    if data is not None and not isinstance(data, Mapping):
+        raise YamlError(shown, getattr(data, "line", 1), NOT_A_MAPPING)
+    return data
+
+
+def _parse_json(text: str, path: str) -> Any:
+    """JSON with the same care as YAML: duplicate keys refused, each error with its line."""
+    def no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        for key, value in pairs:
+            if key in result:
+                raise _DuplicateKey(key)
+            result[key] = value
+        return result
+
+    try:
+        return json.loads(text, object_pairs_hook=no_duplicates)
+    except json.JSONDecodeError as exc:
+        raise YamlError(path, exc.lineno, f"not valid JSON: {exc.msg}") from None
+    except _DuplicateKey as exc:
+        first, again = [*_key_lines(text, exc.key), None, None][:2]
+        where = f" (first on line {first})" if first and again else ""
+        raise YamlError(path, again, f"duplicate key {quote(exc.key)}{where}") from None
+    except RecursionError:
+        raise YamlError(path, None, "nested too deeply") from None
+    except ValueError as exc:  # e.g. a number with thousands of digits
+        raise YamlError(path, None, f"not valid JSON: {exc}") from None
+
+
+class _DuplicateKey(Exception):
+    def __init__(self, key: str) -> None:
+        self.key = key
+        super().__init__(key)
+
+
+def _key_lines(text: str, key: str) -> list[int]:
+    """Lines where ``"key":`` is written (plainly, or with escapes as json.dumps writes them)."""
+    spellings = {json.dumps(key), json.dumps(key, ensure_ascii=False)}
+    pattern = re.compile("|".join(re.escape(s) for s in spellings) + r"\s*:")
+    return [text.count("\n", 0, found.start()) + 1 for found in pattern.finditer(text)]

@@ -1,0 +1,83 @@
+"""assess(answers) -> Assessment: the one entry point from answers to a result.
+
+Answers become facts, the compiled network runs, and the fired rules are folded into a result:
+the urgency is the highest level any fired rule reached (levels only ever combine by maximum, so
+one more warning sign can never lower it), guidance and reading are collected from the fired
+rules, and the trace says what made each rule fire. Pure: no input, output or exit.
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+from engine.explain.reasons import because, concluded
+from engine.model import AnswerValue, Assessment, KnowledgeBase, Rule, TraceStep
+from engine.run.answers import applicable
+
+if TYPE_CHECKING:  # experta is imported when a network is first compiled, not at start-up
+    from engine.run.rete import CompiledNetwork
+    from engine.run.watch import EventSink
+
+_networks: weakref.WeakKeyDictionary[KnowledgeBase, CompiledNetwork] = (
+    weakref.WeakKeyDictionary())
+
+
+def network_for(kb: KnowledgeBase) -> CompiledNetwork:
+    """The compiled network of a knowledge base, compiled once per process."""
+    network = _networks.get(kb)
+    if network is None:
+        from engine.run.rete import CompiledNetwork
+
+        network = CompiledNetwork(kb)
+        _networks[kb] = network
+    return network
+
+
+def fold(kb: KnowledgeBase, answers: Mapping[str, AnswerValue], fired: frozenset[str],
+         derived: frozenset[str], ignored: tuple[str, ...] = ()) -> Assessment:
+    """Build the Assessment from the set of fired rules (whatever engine decided them)."""
+    rules = [rule for rule in kb.rules if rule.id in fired]
+    level = kb.level(kb.default_level)
+    for rule in rules:
+        if rule.then.level and kb.level(rule.then.level).rank > level.rank:
+            level = kb.level(rule.then.level)
+
+    def weight(rule: Rule) -> int:
+        return -kb.level(rule.then.level).rank if rule.then.level else 0
+
+    ordered = sorted(rules, key=weight)  # stable: keeps knowledge base order within a level
+    guidance: list[str] = []
+    for rule in ordered:
+        if level.only_what_to_do_now and rule.then.level != level.id:
+            continue
+        if rule.then.guidance and rule.then.guidance not in guidance:
+            guidance.append(rule.then.guidance)
+    topics = set() if level.only_what_to_do_now else {t for rule in rules
+                                                       for t in rule.then.reading}
+    trace = tuple(TraceStep(rule, tuple(because(kb, rule.when, answers, derived)),
+                            tuple(concluded(rule))) for rule in ordered)
+    return Assessment(
+        level=level, notice=kb.notice, guidance=tuple(guidance),
+        reading=tuple(item for item in kb.reading if item.id in topics), trace=trace,
+        answers=dict(answers), derived=derived, ignored=ignored)
+
+
+def assess(kb: KnowledgeBase, answers: Mapping[str, AnswerValue],
+           watch: EventSink | None = None) -> Assessment:
+    """Assess checked answers (see engine.run.answers.normalise_answers) with the experta network.
+
+    With ``watch``, each engine event of the run is handed to it as it happens
+    (engine/run/watch.py); the result is the same either way.
+    """
+    kept, ignored = applicable(kb, answers)
+    network = network_for(kb)
+    if watch is None:
+        result = network.run(kept)
+    else:
+        from engine.run.watch import watching  # teaching mode only: keeps logging out of start-up
+
+        with watching(network, watch):
+            result = network.run(kept)
+    return fold(kb, kept, frozenset(result.fired), result.derived, ignored)

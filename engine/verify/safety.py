@@ -1,0 +1,325 @@
+"""Safety over the whole answer space: the invariants, a proof from structure, and sampling.
+
+The invariants every result must keep, for every reachable set of answers (respecting ask_if,
+with any question left unanswered):
+
+1. the notice is in every result;
+2. no result text reads as a diagnosis (the wording lint, applied to outputs);
+3. every red-flag "yes" reaches its declared level, whatever else is answered;
+4. monotonic: answering yes to one more symptom or red flag never lowers the urgency;
+5. reported muscle loss or weakness never yields less than the knowledge base's stated floor.
+
+The reachable space is far too large to enumerate (see ``answer_space_size``), so 3 and 4 are
+proved from the rule structure where the structure allows (``prove``), and all five are checked
+on large random samples of reachable answer sets with the plain reference evaluator.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from engine.conditions import evaluate, leaves, questions_read
+from engine.load.wording_lint import diagnostic_wording
+from engine.model import (
+    AllOf,
+    AnswerTest,
+    AnswerValue,
+    AnyOf,
+    Assessment,
+    Condition,
+    FactTest,
+    KnowledgeBase,
+    Question,
+)
+from engine.verify.reference import ReferenceEvaluator, reference_for
+
+RAISING_ROLES = ("red_flag", "symptom")
+
+
+# --- the size of the space -----------------------------------------------------------------------
+
+
+def _states(question: Question) -> int:
+    """Answer states of one question, unanswered included."""
+    if question.kind == "several_of":
+        return int(2 ** len(question.options)) + 1
+    return len(question.options) + 1
+
+
+def answer_space_size(kb: KnowledgeBase) -> int:
+    """The number of reachable answer sets (ask_if respected, any question may be unanswered)."""
+    gating = {q for question in kb.questions for q in questions_read(question.ask_if)}
+
+    def count(index: int, answers: dict[str, AnswerValue]) -> int:
+        if index == len(kb.questions):
+            return 1
+        question = kb.questions[index]
+        asked = question.ask_if is None or evaluate(question.ask_if, answers)
+        if not asked:
+            return count(index + 1, answers)
+        if question.id not in gating:
+            return _states(question) * count(index + 1, answers)
+        total = count(index + 1, answers)  # unanswered
+        for value in _values(question):
+            total += count(index + 1, {**answers, question.id: value})
+        return total
+
+    return count(0, {})
+
+
+def _values(question: Question) -> list[AnswerValue]:
+    if question.kind != "several_of":
+        return list(question.values)
+    options = question.values
+    return [tuple(sorted(o for bit, o in enumerate(options) if mask >> bit & 1))
+            for mask in range(2 ** len(options))]
+
+
+# --- sampling ------------------------------------------------------------------------------------
+
+
+@cache
+def _sampling_plan(kb: KnowledgeBase) -> tuple[tuple[str, Any, bool, tuple[str, ...]], ...]:
+    """(id, compiled ask_if or None, several-of?, values) per question, in asking order."""
+    asked_if = dict(reference_for(kb).ask_if)
+    return tuple((q.id, asked_if[q.id], q.kind == "several_of", q.values) for q in kb.questions)
+
+
+def sample_answers(kb: KnowledgeBase, rng: random.Random) -> dict[str, AnswerValue]:
+    """A random reachable answer set: questions in order, each asked only when its ask_if holds."""
+    skip = rng.choice((0.0, 0.2, 0.5, 0.8))  # vary how much is left unanswered
+    answers: dict[str, AnswerValue] = {}
+    chance = rng.random
+    no_facts: set[str] = set()
+    for question_id, asked, multi, values in _sampling_plan(kb):
+        if asked is not None and not asked(answers, no_facts):
+            continue
+        if chance() < skip:
+            continue
+        if multi:
+            answers[question_id] = tuple(v for v in values if chance() < 0.3)  # kept in order
+        else:
+            answers[question_id] = values[int(chance() * len(values))]
+    return answers
+
+
+# --- invariants on one result --------------------------------------------------------------------
+
+
+def violations(kb: KnowledgeBase, result: Assessment) -> list[str]:
+    """Invariants 1, 2, 3 and 5 on one result; [] when all hold."""
+    found = []
+    if not kb.notice or result.notice != kb.notice:
+        found.append("1: the notice is missing")
+    texts = [result.level.title, result.level.advice, *result.guidance]
+    texts += [part for item in result.reading for part in (item.title, item.summary)]
+    for text in texts:
+        for finding in diagnostic_wording(text):
+            found.append(f"2: diagnostic wording in the result: {finding}")
+    rank = {level.id: level.rank for level in kb.levels}
+    for question in kb.questions:
+        if question.role == "red_flag" and result.answers.get(question.id) == "yes":
+            assert question.raises_to is not None
+            if result.level.rank < rank[question.raises_to]:
+                found.append(f"3: red flag '{question.id}' gave {result.level.id}, below "
+                             f"{question.raises_to}")
+    floor = kb.floor
+    if floor is not None and evaluate(floor.when, result.answers, result.derived):
+        excused = floor.unless is not None and evaluate(floor.unless, result.answers,
+                                                        result.derived)
+        if not excused and result.level.rank < rank[floor.at_least]:
+            found.append(f"5: reported muscle change gave {result.level.id}, below the floor "
+                         f"{floor.at_least}")
+    return found
+
+
+def fast_violations(kb: KnowledgeBase, evaluator: ReferenceEvaluator,
+                    answers: Mapping[str, AnswerValue]) -> tuple[int, list[str]]:
+    """Invariants 3 and 5 straight from the reference evaluator (no result texts assembled).
+
+    Returns the level rank too, for the monotonicity check. Invariants 1 and 2 are about texts:
+    ``violations`` checks them on full results.
+    """
+    kept, _ = evaluator.applicable(answers)
+    _, derived, rank = evaluator.run(kept)
+    flags, floor_rank = _invariant_plan(kb)
+    found = []
+    for question_id, needed, level_id in flags:
+        if rank < needed and kept.get(question_id) == "yes":
+            found.append(f"3: red flag '{question_id}' reached rank {rank}, below {level_id}")
+    floor = kb.floor
+    if (floor is not None and rank < floor_rank and evaluate(floor.when, kept, derived)
+            and (floor.unless is None or not evaluate(floor.unless, kept, derived))):
+        found.append(f"5: reported muscle change reached rank {rank}, below the floor "
+                     f"{floor.at_least}")
+    return rank, found
+
+
+@cache
+def _invariant_plan(kb: KnowledgeBase) -> tuple[tuple[tuple[str, int, str], ...], int]:
+    """Red flags as (id, rank needed, level id), and the floor's rank (-1 without a floor)."""
+    ranks = {level.id: level.rank for level in kb.levels}
+    flags = tuple((q.id, ranks[q.raises_to], q.raises_to) for q in kb.questions
+                  if q.role == "red_flag" and q.raises_to is not None)
+    return flags, ranks[kb.floor.at_least] if kb.floor else -1
+
+
+def raised_variants(kb: KnowledgeBase, answers: Mapping[str, AnswerValue]
+                    ) -> list[tuple[str, dict[str, AnswerValue]]]:
+    """Answer sets with one more symptom or red flag answered yes (invariant 4's neighbours)."""
+    variants = []
+    for question in kb.questions:
+        if question.role not in RAISING_ROLES:
+            continue
+        if question.ask_if is not None and not evaluate(question.ask_if, answers):
+            continue
+        current = answers.get(question.id)
+        if question.kind == "several_of":
+            chosen = set(current or ())
+            for option in question.values:
+                if option not in chosen:
+                    variants.append((f"{question.id} += {option}",
+                                     {**answers, question.id: tuple(sorted(chosen | {option}))}))
+        elif "yes" in question.values and current != "yes":
+            variants.append((f"{question.id}: {current or 'unanswered'} -> yes",
+                             {**answers, question.id: "yes"}))
+    return variants
+
+
+# --- proof from structure ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Proof:
+    """What the rule structure proves, and what it leaves to sampling."""
+
+    red_flags_proved: tuple[str, ...]
+    red_flags_unproved: tuple[str, ...]
+    monotone_proved: tuple[str, ...]
+    monotone_unproved: tuple[tuple[str, str], ...]  # (question, rule that may drop)
+
+    @property
+    def complete(self) -> bool:
+        return not self.red_flags_unproved and not self.monotone_unproved
+
+
+def _negation_free(condition: Condition) -> bool:
+    return all(not negated for _, negated in leaves(condition))
+
+
+def guaranteed_level(kb: KnowledgeBase, question: Question) -> int:
+    """The highest level rank a "yes" to an always-asked question guarantees by itself.
+
+    A rule counts when its condition has no ``not``, no fact, and holds on that one answer alone:
+    such a condition is monotone, so it holds on every answer set containing that answer; and
+    since levels combine by maximum, the result is at least that rule's level.
+    """
+    if question.ask_if is not None:
+        return -1
+    best = -1
+    for rule in kb.rules:
+        if rule.then.level is None or not _negation_free(rule.when):
+            continue
+        if any(isinstance(leaf, FactTest) for leaf, _ in leaves(rule.when)):
+            continue
+        if evaluate(rule.when, {question.id: "yes"}):
+            best = max(best, kb.level(rule.then.level).rank)
+    return best
+
+
+def _implies(kb: KnowledgeBase, a: Condition, b: Condition, depth: int = 0) -> bool:
+    """A sound (syntactic, incomplete) test that condition a implies condition b."""
+    if a == b:
+        return True
+    if depth > 8:
+        return False
+    if isinstance(b, AnyOf) and any(_implies(kb, a, part, depth + 1) for part in b.parts):
+        return True
+    if isinstance(a, AllOf):
+        return any(_implies(kb, part, b, depth + 1) for part in a.parts)
+    if isinstance(a, AnyOf):
+        return all(_implies(kb, part, b, depth + 1) for part in a.parts)
+    if isinstance(a, FactTest):
+        derivers = [rule for rule in kb.rules if a.fact in rule.then.derive]
+        return bool(derivers) and all(_implies(kb, rule.when, b, depth + 1) for rule in derivers)
+    return False
+
+
+def _leaf_polarity(kb: KnowledgeBase, leaf: AnswerTest, question_id: str) -> int:
+    """+1 when raising the question's answer can only make the test truer, -1 when it may not."""
+    question = kb.question(question_id)
+    if question.kind == "several_of":
+        return 1  # adding an option only makes includes tests truer
+    return 1 if "yes" in leaf.values else -1
+
+
+def _polarities(kb: KnowledgeBase, condition: Condition, question_id: str,
+                top: Condition | None = None, depth: int = 0) -> set[int]:
+    """How a condition depends on raising one answer: a set of +1 (truer) and -1 (may drop).
+
+    ``top`` is the condition of the rule whose level is at stake (the outermost call).
+    """
+    top = top or condition
+    found: set[int] = set()
+    for leaf, negated in leaves(condition):
+        sign = -1 if negated else 1
+        if isinstance(leaf, AnswerTest):
+            if leaf.question == question_id:
+                found.add(sign * _leaf_polarity(kb, leaf, question_id))
+            else:
+                opened = kb.question(leaf.question).ask_if
+                # Raising the answer may open this question; an answer that appears makes a
+                # test truer, so it counts with the sign of its place in the condition,
+                # combined with how the ask_if depends on the raised answer.
+                if (opened is not None and question_id in questions_read(opened)
+                        and not _opening_harmless(kb, top, opened)):
+                    found |= {sign * via for via in _polarities(kb, opened, question_id,
+                                                                None, depth + 1)}
+        elif depth < 10:
+            for rule in kb.rules:
+                if leaf.fact in rule.then.derive:
+                    found |= {sign * p for p in _polarities(kb, rule.when, question_id, top,
+                                                            depth + 1)}
+    return found
+
+
+def _opening_harmless(kb: KnowledgeBase, top: Condition, ask_if: Condition) -> bool:
+    """Opening a question cannot stop a rule that, whenever it fired, had it open already.
+
+    If the level rule's condition implies the question's ask_if, then in any answer set where the
+    rule fired the question was already asked, so raising another answer cannot newly open it.
+    """
+    return _implies(kb, top, ask_if)
+
+
+def prove(kb: KnowledgeBase) -> Proof:
+    """Prove invariants 3 and 4 from the rule structure where it allows; list the rest."""
+    rank = {level.id: level.rank for level in kb.levels}
+    default = rank[kb.default_level]
+    flags_ok, flags_open = [], []
+    for question in kb.questions:
+        if question.role == "red_flag":
+            assert question.raises_to is not None
+            if guaranteed_level(kb, question) >= rank[question.raises_to]:
+                flags_ok.append(question.id)
+            else:
+                flags_open.append(question.id)
+    mono_ok: list[str] = []
+    mono_open: list[tuple[str, str]] = []
+    for question in kb.questions:
+        if question.role not in RAISING_ROLES:
+            continue
+        guaranteed = guaranteed_level(kb, question)
+        dropping = [rule.id for rule in kb.rules
+                    if rule.then.level and rank[rule.then.level] > default
+                    and rank[rule.then.level] > guaranteed
+                    and -1 in _polarities(kb, rule.when, question.id)]
+        if dropping:
+            mono_open.extend((question.id, rule_id) for rule_id in dropping)
+        else:
+            mono_ok.append(question.id)
+    return Proof(tuple(flags_ok), tuple(flags_open), tuple(mono_ok), tuple(mono_open))

@@ -1,0 +1,96 @@
+"""The questionnaire itself (`muscle-triage` with no command): welcome, questions, result, menu.
+
+Picks a front end (questionary menus at a terminal, numbered line prompts with --plain, for
+TERM=dumb, or whenever input or output is not a terminal), walks the question bank with it, shows
+the result and offers the end menu. Stopping (Ctrl-C, or input ending mid-way) is handled here
+and only here: one calm line, exit 130, nothing written.
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import TYPE_CHECKING
+
+from questionnaire.commands.common import knowledge_base
+from questionnaire.environment import Environment
+from questionnaire.exits import Exit
+from questionnaire.files import InterruptedAfterWriting
+from questionnaire.flow import Questionnaire, questionnaire_length
+from questionnaire.terminal.frontend import FrontEnd, Move
+
+if TYPE_CHECKING:
+    from questionnaire.render.watch_view import WatchPrinter
+    from questionnaire.terminal.end_menu import Finished
+
+
+def wants_plain(args: argparse.Namespace, env: Environment) -> bool:
+    return bool(getattr(args, "plain", False)) or not env.interactive or (
+        env.environ.get("TERM") == "dumb")
+
+
+def front_end_for(args: argparse.Namespace, env: Environment) -> FrontEnd:
+    if wants_plain(args, env):
+        from questionnaire.terminal.plain import PlainFrontEnd
+
+        return PlainFrontEnd(env)
+    from questionnaire.terminal.menus import QuestionaryFrontEnd
+
+    return QuestionaryFrontEnd(env)
+
+
+def converse(run: Questionnaire, front: FrontEnd,
+             watch: WatchPrinter | None = None) -> Finished | None:
+    """Welcome, every question that applies, the result; None if the person chose not to start."""
+    kb = run.kb
+    if not front.welcome(kb, questionnaire_length(kb)):
+        return None
+    while (question := run.current()) is not None:
+        reply = front.ask(question, run.progress(), run.remembered.get(question.id),
+                          run.can_go_back)
+        if reply is Move.BACK:
+            run.back()
+        else:
+            run.answer(reply)
+    # What follows the questions is imported only now, so the first question comes sooner.
+    from questionnaire.render.result import render_assessment
+    from questionnaire.render.summary import render_how_we_got_here
+    from questionnaire.terminal.end_menu import Finished
+
+    assessment = run.final()
+    front.console.print()
+    if watch is not None:  # --watch: the engine runs the final answers once more, watched
+        from questionnaire.render.watch_view import watched_assessment
+
+        assessment = watched_assessment(kb, run.answers, watch)
+    if run.ended_early:
+        front.console.print("[bold]The questions stop here: this answer reaches the highest "
+                            "urgency.[/]")
+        front.console.print()
+    render_assessment(kb, assessment, front.console, how_we_got_here=render_how_we_got_here)
+    return Finished(kb, assessment)
+
+
+def run_interactive(args: argparse.Namespace, env: Environment) -> int:
+    kb = knowledge_base(args)
+    front = front_end_for(args, env)
+    finished: Finished | None = None
+    try:
+        watch = None
+        if getattr(args, "watch", False):
+            from questionnaire.render.watch_view import WatchPrinter
+
+            watch = WatchPrinter(env, plain=wants_plain(args, env))
+        finished = converse(Questionnaire(kb), front, watch)
+        if finished is not None:
+            from questionnaire.terminal.end_menu import end_menu
+
+            end_menu(front, finished)
+    except (KeyboardInterrupt, EOFError) as stop:
+        saved = finished.saved if finished else []
+        note = "" if saved else " Nothing was saved."
+        if isinstance(stop, InterruptedAfterWriting):  # the write had just finished
+            note = f" {stop.note}"
+        env.stdout.flush()
+        print(f"\nStopped.{note}", file=env.stderr)
+        return Exit.INTERRUPTED
+    return Exit.OK

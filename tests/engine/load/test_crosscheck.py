@@ -1,0 +1,142 @@
+"""Each validation problem, from a broken copy of the shipped knowledge base."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from engine.load.knowledge_base import load_knowledge_base
+from engine.problems import KnowledgeBaseError, Problem
+from tests.conftest import replace_in
+
+
+def problems_after(rules: Path, file: str, old: str, new: str, at: str | None
+                   ) -> tuple[int, list[str]]:
+    """Break a file; return the line the problem should name and every problem reported."""
+    line = replace_in(rules / file, old, new)
+    if at is not None:
+        text = (rules / file).read_text(encoding="utf-8")
+        line = text[: text.index(at)].count("\n") + 1
+    with pytest.raises(KnowledgeBaseError) as caught:
+        load_knowledge_base(rules)
+    return line, [str(p) for p in caught.value.problems]
+
+
+def test_shipped_knowledge_base_is_valid() -> None:
+    kb = load_knowledge_base()
+    assert kb.questions and kb.rules
+
+
+@pytest.mark.parametrize(("file", "old", "new", "expected", "at"), [
+    # unknown question inside a rule, with a did-you-mean
+    ("red_flags.rules.yaml", "{answer: breathing_trouble, is: yes}",
+     "{answer: breathing_troubel, is: yes}",
+     "rule 'rf_breathing_trouble': unknown question 'breathing_troubel' (did you mean "
+     "'breathing_trouble'?)", None),
+    # a value the question does not offer
+    ("red_flags.rules.yaml", "{answer: floppy_baby, is: yes}", "{answer: floppy_baby, is: yse}",
+     "'yse' is not an answer to 'floppy_baby' (did you mean 'yes'?); allowed: yes, no, unsure",
+     None),
+    # unknown reading topic
+    ("red_flags.rules.yaml", "reading: [spinal_muscular_atrophy]",
+     "reading: [spinal_muscular_atrophyy]", "unknown reading topic 'spinal_muscular_atrophyy'",
+     None),
+    # unknown level
+    ("red_flags.rules.yaml", "level: urgent", "level: urgnet", "unknown level 'urgnet'", None),
+    # unknown source
+    ("red_flags.rules.yaml", "sources: [nhs-cauda-equina]", "sources: [nhs-cauda]",
+     "unknown source 'nhs-cauda'", None),
+    # a fact no rule derives
+    ("muscle_changes.rules.yaml", "- {not: {fact: other_signs}}",
+     "- {not: {fact: other_sign}}", "no rule derives the fact 'other_sign'", None),
+    # includes on a single-valued question
+    ("red_flags.rules.yaml", "{answer: floppy_baby, is: yes}",
+     "{answer: floppy_baby, includes: yes}", "'includes' does not fit yes_no question", None),
+    # duplicate rule id
+    ("red_flags.rules.yaml", "id: rf_breathing_trouble", "id: rf_sudden_one_sided",
+     "rule 'rf_sudden_one_sided': duplicate id", None),
+    # schema: unknown key
+    ("red_flags.rules.yaml", "    title: Trouble breathing\n",
+     "    title: Trouble breathing\n    severity: high\n", "unknown key 'severity'",
+     "severity: high"),
+    # schema: missing key
+    ("reading.yaml", "    link: https://www.fusfoundation.org/\n", "",
+     "reading 'focused_ultrasound': missing required key 'link'", "- id: focused_ultrasound"),
+    # schema: condition with two operators
+    ("red_flags.rules.yaml", "when: {answer: floppy_baby, is: yes}",
+     "when: {answer: floppy_baby, is: yes, fact: x}", "a condition has exactly one of", None),
+])
+def test_each_problem_is_reported_with_file_line_and_subject(
+        rules_copy: Path, file: str, old: str, new: str, expected: str, at: str | None) -> None:
+    line, problems = problems_after(rules_copy, file, old, new, at)
+    matching = [p for p in problems if expected in p]
+    assert matching, problems
+    assert matching[0].startswith(f"{rules_copy / file}:{line}: "), matching
+
+
+def test_question_no_rule_reads(rules_copy: Path) -> None:
+    replace_in(rules_copy / "questions.yaml", "  - id: eating_less\n",
+               "  - id: unused_question\n    role: context\n    kind: yes_no\n"
+               "    text: Unused?\n    why: Nothing reads it.\n\n  - id: eating_less\n")
+    with pytest.raises(KnowledgeBaseError) as caught:
+        load_knowledge_base(rules_copy)
+    assert any("question 'unused_question': no rule reads this question" in str(p)
+               for p in caught.value.problems)
+
+
+def test_red_flag_after_other_questions(rules_copy: Path) -> None:
+    replace_in(rules_copy / "questions.yaml", "  - id: eating_less\n    role: symptom\n",
+               "  - id: eating_less\n    role: red_flag\n    raises_to: soon\n")
+    with pytest.raises(KnowledgeBaseError) as caught:
+        load_knowledge_base(rules_copy)
+    assert any("red-flag questions must come first" in str(p) for p in caught.value.problems)
+
+
+def test_ask_if_may_only_read_earlier_questions(rules_copy: Path) -> None:
+    replace_in(rules_copy / "questions.yaml",
+               "      answer: age_at_start\n      in: [under_6_months",
+               "      answer: family_history\n      in: [yes, under_6_months")
+    with pytest.raises(KnowledgeBaseError) as caught:
+        load_knowledge_base(rules_copy)
+    texts = [str(p) for p in caught.value.problems]
+    assert any("ask_if reads 'family_history', which is not asked before" in t for t in texts)
+
+
+def test_negation_cycle_is_refused(rules_copy: Path) -> None:
+    replace_in(rules_copy / "muscle_changes.rules.yaml",
+               "        - {answer: onset, is: over_days}\n",
+               "        - {answer: onset, is: over_days}\n        - {fact: disuse_explained}\n")
+    with pytest.raises(KnowledgeBaseError) as caught:
+        load_knowledge_base(rules_copy)
+    assert any("depends on the absence of a fact" in str(p) for p in caught.value.problems)
+
+
+def test_every_problem_is_reported_at_once(rules_copy: Path) -> None:
+    replace_in(rules_copy / "red_flags.rules.yaml", "is: yes}", "is: yess}", count=20)
+    replace_in(rules_copy / "reading.rules.yaml", "fact: muscle_change}", "fact: musle_change}")
+    with pytest.raises(KnowledgeBaseError) as caught:
+        load_knowledge_base(rules_copy)
+    texts = [str(p) for p in caught.value.problems]
+    assert sum("'yess' is not an answer" in t for t in texts) >= 10
+    assert any("no rule derives the fact 'musle_change'" in t for t in texts)
+
+
+def test_malformed_yaml_and_missing_file(rules_copy: Path) -> None:
+    (rules_copy / "reading.yaml").unlink()
+    (rules_copy / "levels.yaml").write_text("levels: [\n", encoding="utf-8")
+    with pytest.raises(KnowledgeBaseError) as caught:
+        load_knowledge_base(rules_copy)
+    texts = [str(p) for p in caught.value.problems]
+    assert any(t.endswith("reading.yaml: missing: a knowledge base needs reading.yaml")
+               for t in texts)
+    assert any("levels.yaml:2:" in t for t in texts)
+
+
+def test_problems_are_reported_once_each_by_file_then_line_whole_file_first() -> None:
+    """A problem about a whole file (no line) sorts beside ones with lines instead of failing."""
+    error = KnowledgeBaseError([Problem("b.yaml", 2, "", "late"), Problem("a.yaml", 9, "", "x"),
+                                Problem("a.yaml", None, "", "whole file"),
+                                Problem("a.yaml", 9, "", "x")])
+    assert [str(p) for p in error.problems] == ["a.yaml: whole file", "a.yaml:9: x",
+                                                "b.yaml:2: late"]

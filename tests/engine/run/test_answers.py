@@ -1,0 +1,56 @@
+"""Reading and checking answers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from engine.load.yaml_reader import YamlError
+from engine.model import KnowledgeBase
+from engine.run.answers import AnswerError, normalise_answers, read_answers_file
+
+
+def test_values_labels_and_booleans_are_accepted(kb: KnowledgeBase) -> None:
+    answers = normalise_answers(kb, {"weaker": True, "muscles_smaller": "Not sure",
+                                     "onset": "OVER_MONTHS", "inactivity": ["cast", "bed_rest"],
+                                     "where_affected": "hands", "eating_less": None})
+    assert answers == {"weaker": "yes", "muscles_smaller": "unsure", "onset": "over_months",
+                       "inactivity": ("bed_rest", "cast"), "where_affected": ("hands",)}
+
+
+def test_bad_value_names_question_and_allowed_values(kb: KnowledgeBase) -> None:
+    with pytest.raises(AnswerError) as caught:
+        normalise_answers(kb, {"onset": "yesterday"})
+    assert str(caught.value) == ("question 'onset': 'yesterday' is not an allowed answer; "
+                                 "allowed: over_days, over_weeks, over_months, unsure")
+    assert caught.value.question == "onset"
+
+
+def test_unknown_question_suggests_a_near_name(kb: KnowledgeBase) -> None:
+    with pytest.raises(AnswerError, match="unknown question 'weeker' \\(did you mean 'weaker'"):
+        normalise_answers(kb, {"weeker": "yes"})
+
+
+def test_list_for_a_single_answer_question_is_refused(kb: KnowledgeBase) -> None:
+    with pytest.raises(AnswerError, match="takes one answer"):
+        normalise_answers(kb, {"weaker": ["yes", "no"]})
+
+
+def test_not_a_mapping(kb: KnowledgeBase) -> None:
+    with pytest.raises(AnswerError, match="mapping"):
+        normalise_answers(kb, ["weaker"])
+
+
+def test_json_answers_with_duplicate_key(tmp_path: Path) -> None:
+    path = tmp_path / "a.json"
+    path.write_text('{"weaker": "yes",\n "weaker": "no"}', encoding="utf-8")
+    with pytest.raises(YamlError, match="duplicate key 'weaker'"):
+        read_answers_file(str(path))
+
+
+def test_yaml_answers_keep_yes_and_no_as_words(tmp_path: Path, kb: KnowledgeBase) -> None:
+    path = tmp_path / "a.yaml"
+    path.write_text("weaker: no\nmuscles_smaller: yes\n", encoding="utf-8")
+    assert normalise_answers(kb, read_answers_file(str(path))) == \
+        {"weaker": "no", "muscles_smaller": "yes"}

@@ -1,0 +1,129 @@
+"""Safety over the whole answer space: the structural proof, and large samples that back it.
+
+The reachable answer space of the shipped knowledge base is too large to enumerate (printed by
+`muscle-triage test --coverage`), so invariant 3 (red flags) and 4 (monotonic) are proved from the
+rule structure, and all five invariants are checked on 100,000 sampled reachable answer sets (and
+100,000 one-step "one more yes" neighbours) with the reference evaluator. The experta engine must
+agree with the reference evaluator on every sampled set it is given.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from engine.model import KnowledgeBase
+from engine.run.assess import assess
+from engine.verify.reference import reference_for
+from engine.verify.safety import (
+    answer_space_size,
+    fast_violations,
+    prove,
+    raised_variants,
+    sample_answers,
+    violations,
+)
+
+LONG = os.environ.get("MUSCLE_TRIAGE_LONG") == "1"
+BATCHES = 100
+SETS_PER_BATCH = 1_000            # 100 x 1,000 = 100,000 answer sets
+FULL_RESULTS_PER_BATCH = 50       # full results (texts) for invariants 1 and 2
+NEIGHBOUR_SETS_PER_BATCH = 60     # x ~17 neighbours each: > 100,000 pairs in all
+# experta is slower: 100 x 10 = 1,000 sets in the suite; MUSCLE_TRIAGE_LONG=1 runs 100,000.
+EXPERTA_EXAMPLES, EXPERTA_SETS_PER_EXAMPLE = (1_000, 100) if LONG else (100, 10)
+
+batches = settings(max_examples=BATCHES, deadline=None, database=None,
+                   suppress_health_check=[HealthCheck.too_slow])
+
+
+def test_the_answer_space_is_too_large_to_enumerate(kb: KnowledgeBase) -> None:
+    size = answer_space_size(kb)
+    assert size > 10 ** 12, size  # hence proof plus sampling, not enumeration
+
+
+def test_structure_proves_red_flags_and_monotonicity(kb: KnowledgeBase) -> None:
+    proof = prove(kb)
+    assert proof.red_flags_unproved == ()
+    assert proof.monotone_unproved == ()
+    flags = [q.id for q in kb.questions if q.role == "red_flag"]
+    assert list(proof.red_flags_proved) == flags
+
+
+def test_proof_notices_a_rule_that_breaks_monotonicity(kb: KnowledgeBase) -> None:
+    """The proof is not vacuous: a rule raising the level on a 'no' is caught."""
+    from dataclasses import replace
+
+    from engine.model import AnswerTest, Rule, Then
+
+    odd = Rule("odd", "Raised by a no", AnswerTest("eating_less", frozenset({"no"})),
+               Then(level="urgent"), "test", ("article-symptoms",))
+    broken = replace(kb, rules=(*kb.rules, odd))
+    assert ("eating_less", "odd") in prove(broken).monotone_unproved
+
+
+@batches
+@given(seed=st.integers(min_value=0, max_value=2 ** 32 - 1))
+def test_invariants_hold_on_sampled_answer_sets(kb: KnowledgeBase, seed: int) -> None:
+    rng = random.Random(seed)
+    evaluator = reference_for(kb)
+    for number in range(SETS_PER_BATCH):
+        answers = sample_answers(kb, rng)
+        _, found = fast_violations(kb, evaluator, answers)
+        if number < FULL_RESULTS_PER_BATCH:
+            found += violations(kb, evaluator.assess(answers))
+        assert not found, f"answers {answers}: {found}"
+
+
+@batches
+@given(seed=st.integers(min_value=0, max_value=2 ** 32 - 1))
+def test_one_more_yes_never_lowers_the_urgency(kb: KnowledgeBase, seed: int) -> None:
+    rng = random.Random(seed)
+    evaluator = reference_for(kb)
+    for _ in range(NEIGHBOUR_SETS_PER_BATCH):
+        answers = sample_answers(kb, rng)
+        before = evaluator.level_rank(answers)
+        for change, raised in raised_variants(kb, answers):
+            after = evaluator.level_rank(raised)
+            assert after >= before, f"answers {answers}: {change} lowered rank {before}->{after}"
+
+
+@settings(max_examples=EXPERTA_EXAMPLES, deadline=None, database=None,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(min_value=0, max_value=2 ** 32 - 1))
+def test_experta_agrees_with_the_reference_evaluator(kb: KnowledgeBase, seed: int) -> None:
+    rng = random.Random(seed)
+    evaluator = reference_for(kb)
+    for _ in range(EXPERTA_SETS_PER_EXAMPLE):
+        answers = sample_answers(kb, rng)
+        got, want = assess(kb, answers), evaluator.assess(answers)
+        assert (got.level.id, got.fired, got.reading, got.derived) == \
+            (want.level.id, want.fired, want.reading, want.derived), f"answers {answers}"
+
+
+def test_every_red_flag_alone_and_with_everything_else(kb: KnowledgeBase) -> None:
+    """Each red flag 'yes' beside every answer to every other question, one at a time."""
+    evaluator = reference_for(kb)
+    rank = {level.id: level.rank for level in kb.levels}
+    flags = [q for q in kb.questions if q.role == "red_flag"]
+    for flag in flags:
+        assert flag.raises_to is not None
+        for other in kb.questions:
+            if other.id == flag.id:
+                continue
+            values = [(v,) for v in other.values] if other.kind == "several_of" else other.values
+            for value in values:
+                answers = {flag.id: "yes", other.id: value}
+                assert evaluator.level_rank(answers) >= rank[flag.raises_to], answers
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_sampler_respects_ask_if(kb: KnowledgeBase, seed: int) -> None:
+    rng = random.Random(seed)
+    evaluator = reference_for(kb)
+    for _ in range(500):
+        answers = sample_answers(kb, rng)
+        assert evaluator.applicable(answers)[1] == ()

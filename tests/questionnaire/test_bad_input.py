@@ -1,0 +1,191 @@
+"""Each class of bad input and the exact message it gets (the README's "Bad input" table).
+
+Rule files go through ``check`` (exit 1, every problem as FILE:LINE: ...), answers files through
+``assess`` (exit 2, one message naming the file and line, or the question and allowed values).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from engine.load.paths import shipped_rules_dir
+from engine.load.yaml_reader import MAX_BYTES
+from tests.conftest import replace_in, run_cli
+from tests.fuzz.properties import reuse_unchanged_files
+from tests.fuzz.strategies import ALIAS_BOMB
+
+RAN = "touch ran-marker"
+
+#: (class, edit of levels.yaml as (old, new) or a whole content, the problem line printed).
+#: {L} is the line of the edit, so the cases survive edits elsewhere in the shipped file; a
+#: message ending in "…" is compared up to there (the rest lists what the schema allows).
+RULE_FILE_CASES: list[tuple[str, tuple[str, str] | str | bytes, str]] = [
+    ("malformed YAML", ("title: See a doctor soon", "title: [See a doctor soon"),
+     "rules/levels.yaml:{L+1}: expected ',' or ']', but got ':'"),
+    ("duplicate key", ("    title: See a doctor soon", "    title: Soon\n    title: x"),
+     "rules/levels.yaml:{L+1}: duplicate key 'title' (first on line {L})"),
+    ("alias bomb (billion laughs)", ALIAS_BOMB,
+     "rules/levels.yaml:2: aliases (*name) are not allowed here"),
+    ("python tag", ("title: See a doctor soon", f"title: !!python/object/apply:os.system [{RAN}]"),
+     "rules/levels.yaml:{L}: the tag '!!python/object/apply:os.system' is not allowed (only "
+     "plain YAML is read; nothing in a file is ever run)"),
+    ("invalid UTF-8", b"levels:\n  - id: \xff\n", "rules/levels.yaml:2: not valid UTF-8 text"),
+    ("empty file", "",
+     "rules/levels.yaml:1: the file is empty; a levels file needs 'levels', 'default_level', "
+     "'notice'"),
+    ("too large", "#" * (MAX_BYTES + 1), "rules/levels.yaml: larger than 1024 KiB; refusing to "
+     "read it"),
+    ("wrong type", ("title: See a doctor soon", "title: 5"),
+     "rules/levels.yaml:{L}: level 'soon': must be non-empty text"),
+    ("missing key", ("    title: See a doctor soon\n", ""),
+     "rules/levels.yaml:{L-1}: level 'soon': missing required key 'title'"),
+    ("unknown key", ("    title: See a doctor soon\n", "    colour: red\n    title: Soon\n"),
+     "rules/levels.yaml:{L}: level 'soon': unknown key 'colour' (allowed: advice, id, …"),
+    ("unknown name", ("default_level: routine", "default_level: routin"),
+     "rules/levels.yaml:{L}: unknown level 'routin' (did you mean 'routine'?); levels are "
+     "emergency, urgent, soon, routine"),
+]
+
+#: (class, answers file name, content, the message printed)
+ANSWERS_CASES: list[tuple[str, str, str | bytes, str]] = [
+    ("unknown question", "me.yaml", "weeker: yes\n",
+     "unknown question 'weeker' (did you mean 'weaker'?); 'muscle-triage questions' lists them"),
+    ("value not allowed", "me.yaml", "onset: yesterday\n",
+     "question 'onset': 'yesterday' is not an allowed answer; allowed: over_days, over_weeks, "
+     "over_months, unsure"),
+    ("list for a one-answer question", "me.yaml", "weaker: [yes, no]\n",
+     "question 'weaker' takes one answer, not a list; allowed: yes, no, unsure"),
+    ("not a mapping", "me.yaml", "- weaker\n- yes\n",
+     "me.yaml:1: answers must be a mapping of question id to answer, e.g. 'weaker: yes'"),
+    ("malformed YAML", "me.yaml", "weaker: yes\nonset: [over_weeks\n",
+     "me.yaml:3: expected ',' or ']', but got '<stream end>'"),
+    ("duplicate key", "me.yaml", "weaker: yes\nweaker: no\n",
+     "me.yaml:2: duplicate key 'weaker' (first on line 1)"),
+    ("duplicate key (JSON)", "me.json", '{"weaker": "yes",\n "weaker": "no"}\n',
+     "me.json:2: duplicate key 'weaker' (first on line 1)"),
+    ("malformed JSON", "me.json", '{"weaker": "yes",\n "onset": }\n',
+     "me.json:2: not valid JSON: Expecting value"),
+    ("alias", "me.yaml", "weaker: &w yes\nmuscles_smaller: *w\n",
+     "me.yaml:2: aliases (*name) are not allowed here"),
+    ("python tag", "me.yaml", f"weaker: !!python/object/apply:os.system [{RAN}]\n",
+     "me.yaml:1: the tag '!!python/object/apply:os.system' is not allowed (only plain YAML is "
+     "read; nothing in a file is ever run)"),
+    ("any other tag", "me.yaml", "weaker: yes\nonset: !!str over_weeks\n",
+     "me.yaml:2: the tag '!!str' is not allowed (only plain YAML is read; nothing in a file is "
+     "ever run)"),
+    ("invalid UTF-8", "me.yaml", b"weaker: yes\nonset: \xff\n", "me.yaml:2: not valid UTF-8 text"),
+    ("terminal escape", "me.yaml", "weaker: yes\x1b[31m\n",
+     "me.yaml:1: control character '\\x1b' is not allowed"),
+    ("tab indentation", "me.yaml", "weaker: yes\n\tonset: over_weeks\n",
+     "me.yaml:2: found character '\\t' that cannot start any token"),
+    ("binary garbage", "me.yaml", b"\x89PNG\r\n\x1a\n\x00\x00", "me.yaml:1: not valid UTF-8 text"),
+    ("nested too deeply", "me.yaml", "weaker: " + "[" * 70 + "]" * 70 + "\n",
+     "me.yaml:1: nested more than 64 levels deep"),
+    ("unreadable value", "me.yaml", "weaker: 0x_\n",
+     "me.yaml:1: cannot read the value '0x_': \"invalid literal for int() with base 16: ''\""),
+    ("too large", "me.yaml", "#" * (MAX_BYTES + 1),
+     "me.yaml: larger than 1024 KiB; refusing to read it"),
+]
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _parse_unchanged_files_once() -> Iterator[None]:
+    """Each case breaks one file; the others are read once for the module (tests/fuzz)."""
+    with reuse_unchanged_files(shipped_rules_dir()):
+        yield
+
+
+@pytest.fixture
+def in_tmp(tmp_path: Path, rules_copy: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    return rules_copy
+
+
+@pytest.mark.parametrize(("kind", "edit", "expected"), RULE_FILE_CASES,
+                         ids=[case[0] for case in RULE_FILE_CASES])
+def test_bad_rule_file_gets_file_line_and_words(in_tmp: Path, kind: str,
+                                                edit: tuple[str, str] | str | bytes,
+                                                expected: str) -> None:
+    levels = in_tmp / "levels.yaml"
+    line = 0
+    if isinstance(edit, tuple):
+        line = replace_in(levels, *edit)
+    elif isinstance(edit, bytes):
+        levels.write_bytes(edit)
+    else:
+        levels.write_text(edit, encoding="utf-8")
+    for name, value in (("{L}", line), ("{L+1}", line + 1), ("{L-1}", line - 1)):
+        expected = expected.replace(name, str(value))
+    started = time.perf_counter()
+    result = run_cli("check", "--rules", "rules")
+    assert time.perf_counter() - started < 30  # generous: a bound, not a benchmark
+    assert result.code == 1
+    problem, summary = result.err.splitlines()
+    assert summary == "muscle-triage: the knowledge base has 1 problem"
+    if expected.endswith("…"):
+        assert problem.startswith(expected[:-1]), problem
+    else:
+        assert problem == expected
+    assert not Path("ran-marker").exists()
+
+
+def test_missing_rule_file_is_named(in_tmp: Path) -> None:
+    (in_tmp / "sources.yaml").unlink()
+    result = run_cli("check", "--rules", "rules")
+    assert result.code == 1
+    assert result.err.startswith("rules/sources.yaml: missing: a knowledge base needs "
+                                 "sources.yaml\n")
+
+
+@pytest.mark.usefixtures("shipped_kb_once")
+@pytest.mark.parametrize(("kind", "name", "content", "expected"), ANSWERS_CASES,
+                         ids=[case[0] for case in ANSWERS_CASES])
+def test_bad_answers_file_gets_file_line_or_question(in_tmp: Path, kind: str, name: str,
+                                                     content: str | bytes,
+                                                     expected: str) -> None:
+    path = Path(name)
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    else:
+        path.write_text(content, encoding="utf-8")
+    result = run_cli("assess", "--answers", name)
+    assert result.code == 2
+    assert result.err == f"muscle-triage: {expected}\n"
+    assert result.out == ""
+    assert not Path("ran-marker").exists()
+
+
+@pytest.mark.usefixtures("shipped_kb_once")
+def test_missing_answers_file_is_named(in_tmp: Path) -> None:
+    result = run_cli("assess", "--answers", "nope.yaml")
+    assert (result.code, result.err) == (2, "muscle-triage: nope.yaml: cannot read: No such "
+                                            "file or directory\n")
+
+
+def test_alias_bomb_is_refused_at_once() -> None:
+    """Refused at the first alias, before anything is expanded."""
+    from engine.load.yaml_reader import YamlError, parse_yaml
+
+    started = time.perf_counter()
+    with pytest.raises(YamlError, match="aliases"):
+        parse_yaml(ALIAS_BOMB, "bomb.yaml")
+    assert time.perf_counter() - started < 1.0
+
+
+@pytest.mark.usefixtures("shipped_kb_once")
+def test_endless_standard_input_is_not_read_to_the_end() -> None:
+    import io
+
+    from questionnaire.cli import run
+    from questionnaire.environment import Environment
+
+    endless = io.BytesIO(b"#" * (3 * MAX_BYTES))
+    env = Environment(io.TextIOWrapper(endless), io.StringIO(), io.StringIO())
+    assert run(["assess", "--answers", "-"], env) == 2
+    assert env.stderr.getvalue() == ("muscle-triage: <stdin>: larger than 1024 KiB; refusing to "
+                                     "read it\n")
+    assert endless.tell() <= MAX_BYTES + 1

@@ -1,0 +1,105 @@
+"""The question loop on its own: order, ask_if, going back, progress and stopping early."""
+
+from __future__ import annotations
+
+import pytest
+
+from engine.conditions import evaluate
+from engine.model import AnswerValue, KnowledgeBase, Question
+from engine.run.assess import assess
+from questionnaire.flow import Questionnaire, questionnaire_length
+from questionnaire.render.summary import answers_behind, shorten
+
+
+def _calm_answer(question: Question, symptoms: str = "no") -> AnswerValue:
+    """No red flag; ``symptoms`` to yes/no symptoms; the first option; none of a several-of."""
+    if question.kind == "several_of":
+        return ()
+    if question.kind == "one_of":
+        return question.values[0]
+    return symptoms if question.role != "red_flag" else "no"
+
+
+def _no_to_everything(run: Questionnaire) -> list[str]:
+    """Answer no (or none) to every question; return the ids asked, in order."""
+    asked = []
+    while (question := run.current()) is not None:
+        asked.append(question.id)
+        run.answer(_calm_answer(question))
+    return asked
+
+
+def test_questions_come_in_bank_order_and_skip_those_whose_ask_if_fails(kb: KnowledgeBase
+                                                                         ) -> None:
+    run = Questionnaire(kb)
+    asked = _no_to_everything(run)
+    bank = [q.id for q in kb.questions]
+    assert asked == sorted(asked, key=bank.index)
+    skipped = [q for q in kb.questions if q.id not in asked]
+    assert skipped, "saying no to every symptom must skip the follow-up questions"
+    assert all(q.ask_if is not None and not evaluate(q.ask_if, run.answers) for q in skipped)
+    red_flags = [q.id for q in kb.questions if q.role == "red_flag"]
+    assert asked[: len(red_flags)] == red_flags
+
+
+def test_progress_counts_up_and_the_estimate_never_grows(kb: KnowledgeBase) -> None:
+    run = Questionnaire(kb)
+    seen = []
+    while (question := run.current()) is not None:
+        seen.append(run.progress())
+        run.answer(_calm_answer(question, symptoms="yes"))
+    assert [p.number for p in seen] == list(range(1, len(seen) + 1))
+    abouts = [p.about for p in seen]
+    assert abouts == sorted(abouts, reverse=True)
+    assert abouts[0] == questionnaire_length(kb).most
+    assert abouts[-1] == len(seen)
+
+
+def test_going_back_forgets_the_last_answer_and_remembers_it(kb: KnowledgeBase) -> None:
+    run = Questionnaire(kb)
+    assert not run.back()
+    first = run.current()
+    assert first is not None
+    run.answer("no")
+    second = run.current()
+    assert second is not None and second.id != first.id
+    assert run.back()
+    assert run.current() == first
+    assert run.answers == {}
+    assert run.remembered == {first.id: "no"}
+
+
+def test_an_answer_at_the_highest_level_ends_the_walk(kb: KnowledgeBase) -> None:
+    run = Questionnaire(kb)
+    run.answer("no")
+    result = run.answer("yes")  # the second red flag
+    assert result.level.id == kb.levels[0].id
+    assert run.ended_early and run.current() is None
+    assert result.level == assess(kb, run.answers).level
+    with pytest.raises(RuntimeError):
+        run.answer("no")
+    assert run.back() and not run.ended_early and run.current() is not None
+
+
+def test_an_answer_outside_the_options_is_refused(kb: KnowledgeBase) -> None:
+    run = Questionnaire(kb)
+    with pytest.raises(ValueError, match="not an option"):
+        run.answer("perhaps")
+    assert run.answers == {}
+
+
+def test_answers_behind_names_only_answers_that_made_rules_fire(kb: KnowledgeBase) -> None:
+    answers = {q.id: "no" for q in kb.questions if q.role == "red_flag"}
+    answers |= {"muscles_smaller": "no", "weaker": "yes", "activities_harder": "no",
+                "onset": "over_months"}
+    result = assess(kb, answers)
+    behind = answers_behind(kb, result)
+    assert "weaker" in behind
+    assert "muscles_smaller" not in behind and "sudden_one_sided" not in behind
+
+
+def test_shorten_keeps_the_first_clause_and_cuts_at_a_word() -> None:
+    assert shorten("Have you lost strength? For example, stairs.") == "Have you lost strength?"
+    long = "word " * 40 + "end?"
+    short = shorten(long, 30)
+    assert short.endswith(" ...") and len(short) <= 34 and "wor ..." not in short

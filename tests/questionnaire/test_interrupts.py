@@ -1,0 +1,141 @@
+"""Ctrl-C, end of input and a closed standard output: calm exits, nothing half-written.
+
+These run the real program in a child process, because signals, pipes and the interpreter's own
+exit-time flush only happen there.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import run_cli
+from tests.repo import ROOT
+
+PROGRAM = [sys.executable, "-m", "questionnaire"]
+
+pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals and pipes")
+
+
+def _child_env() -> dict[str, str]:
+    env = {key: value for key, value in os.environ.items() if not key.startswith("COV")}
+    env["PYTHONPATH"] = str(ROOT)
+    return env
+
+
+def _wait_until_reading_stdin(process: subprocess.Popen[bytes], timeout: float = 30.0) -> None:
+    """Block until the child sits in read(0, ...), i.e. past start-up and waiting for input."""
+    deadline = time.monotonic() + timeout
+    syscall = Path(f"/proc/{process.pid}/syscall")
+    while time.monotonic() < deadline:
+        assert process.poll() is None, "the program ended before reading its input"
+        try:
+            fields = syscall.read_text().split()
+        except OSError:  # no /proc: give start-up a generous moment instead
+            time.sleep(3)
+            return
+        if fields[:2] == ["0", "0x0"]:  # syscall 0 (read) on file descriptor 0 (x86-64)
+            return
+        if fields and fields[0] not in ("running",) and not fields[0].isdigit():
+            time.sleep(3)
+            return
+        time.sleep(0.05)
+    pytest.fail("the program never started reading standard input")
+
+
+def test_ctrl_c_while_waiting_for_answers_exits_130_calmly() -> None:
+    process = subprocess.Popen([*PROGRAM, "assess", "--answers", "-"], stdin=subprocess.PIPE,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT,
+                               env=_child_env())
+    try:
+        _wait_until_reading_stdin(process)
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=30)
+    finally:
+        process.kill()
+    assert process.returncode == 130
+    assert err.decode() == "\nStopped. Nothing was saved.\n"
+    assert out == b""
+
+
+def test_ctrl_c_during_start_up_exits_130_calmly() -> None:
+    """The signal lands while the command line's libraries are still being imported."""
+    child = ("import builtins, sys\n"
+             "import questionnaire.__main__ as entry\n"
+             "sys.argv = ['muscle-triage', 'questions']\n"
+             "real = builtins.__import__\n"
+             "def announce(name, *args, **kwargs):\n"  # says so from inside entry.main()
+             "    if name == 'questionnaire.cli':\n"
+             "        print('importing', file=sys.stderr, flush=True)\n"
+             "    return real(name, *args, **kwargs)\n"
+             "builtins.__import__ = announce\n"
+             "entry.main()\n")
+    process = subprocess.Popen([sys.executable, "-c", child], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, cwd=ROOT, env=_child_env())
+    try:
+        assert process.stderr is not None
+        assert process.stderr.readline() == b"importing\n"
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=30)
+    finally:
+        process.kill()
+    assert process.returncode == 130
+    assert err.decode() == "\nStopped. Nothing was saved.\n"
+    assert out == b""
+
+
+def test_closed_standard_output_exits_141_without_a_word() -> None:
+    """The reader is gone before the first write (as with `| head -1` on a long output)."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        done = subprocess.run([*PROGRAM, "questions"], stdout=write_end,
+                              stderr=subprocess.PIPE, cwd=ROOT, env=_child_env(), timeout=60,
+                              check=False)
+    finally:
+        os.close(write_end)
+    assert done.returncode == 141
+    assert done.stderr == b""  # no traceback, no "Exception ignored", no rich exit message
+
+
+def test_end_of_input_gives_the_result_for_no_answers() -> None:
+    result = run_cli("assess", "--answers", "-", stdin="")
+    assert result.code == 0
+    assert "No warning signs" in result.out and result.err == ""
+
+
+def test_interrupted_writes_leave_whole_files_or_none(tmp_path: Path) -> None:
+    """Ctrl-C arrives in the middle of a run of large private writes."""
+    child = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from questionnaire.files import write_private\n"
+        "data = b'x' * (4 * 1024 * 1024)\n"
+        "print('ready', flush=True)\n"
+        "try:\n"
+        "    for i in range(10_000):\n"
+        f"        write_private(Path({str(tmp_path)!r}) / f'answers{{i}}.yaml', data)\n"
+        "except KeyboardInterrupt:\n"
+        "    sys.exit(130)\n"
+    )
+    process = subprocess.Popen([sys.executable, "-c", child], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, cwd=ROOT, env=_child_env())
+    try:
+        assert process.stdout is not None
+        assert process.stdout.readline() == b"ready\n"
+        time.sleep(0.3)  # several writes done, one under way
+        process.send_signal(signal.SIGINT)
+        _, err = process.communicate(timeout=30)
+    finally:
+        process.kill()
+    assert process.returncode == 130, err.decode()
+    names = sorted(path.name for path in tmp_path.iterdir())
+    assert names, "no write finished before the interrupt; the test proved nothing"
+    assert all(name.startswith("answers") and name.endswith(".yaml") for name in names), names
+    assert all((tmp_path / name).stat().st_size == 4 * 1024 * 1024 for name in names)
