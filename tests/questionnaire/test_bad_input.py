@@ -1,4 +1,4 @@
-"""Each class of bad input and the exact message it gets (the README's "Bad input" table).
+"""Each class of bad input and the exact message it gets (the table in docs/bad-input.md).
 
 Rule files go through ``check`` (exit 1, every problem as FILE:LINE: ...), answers files through
 ``assess`` (exit 2, one message naming the file and line, or the question and allowed values).
