@@ -3,7 +3,8 @@
 Runs on schema-valid documents (still carrying line marks) and reports every problem at once:
 unknown or misspelt names (with a "did you mean"), duplicate ids, answer values a question does not
 offer, facts no rule derives, questions no rule reads, ``ask_if`` reading a later question, red
-flags not asked first, and negation cycles that would make the result depend on firing order.
+flags not asked first, negation cycles that would make the result depend on firing order, and
+texts worded by audience that leave an audience out.
 """
 
 from __future__ import annotations
@@ -14,9 +15,14 @@ from typing import Any, NamedTuple
 
 from engine.conditions import MULTI_OPS
 from engine.load.yaml_reader import MarkedDict, MarkedList
+from engine.model import AUDIENCES, OTHER
 from engine.problems import Problem
 
 YES_NO_VALUES = ("yes", "no", "unsure")
+#: Keys whose value is a reader text that may be worded by audience (schema: "wording").
+WORDING_KEYS = frozenset({"text", "why", "label", "guidance", "title", "advice", "summary",
+                          "notice"})
+_NOUNS = {"questions": "question", "rules": "rule", "levels": "level"}
 
 
 class Document(NamedTuple):
@@ -245,12 +251,58 @@ class _Checker:
                 self.problem(doc.path, line, f"reading '{item['id']}'",
                              "no rule offers this reading topic")
 
+    def check_wording(self) -> None:
+        """Every text worded by audience covers every audience (see audience_gaps)."""
+        for doc in self.docs:
+            self._wording_in(doc, doc.data, "")
+
+    def _wording_in(self, doc: Document, node: Any, subject: str) -> None:
+        """Walk one schema-valid document: a mapping at a wording key is a wording by audience
+        (the schemas allow a mapping nowhere else under those keys, nor in texts.yaml)."""
+        if isinstance(node, MarkedList):
+            for part in node:
+                self._wording_in(doc, part, subject)
+            return
+        if not isinstance(node, MarkedDict):
+            return
+        if isinstance(node.get("id"), str):
+            subject = f"{_NOUNS.get(doc.kind, doc.kind)} '{node['id']}'"
+        texts = doc.kind == "texts" and node is doc.data.get("texts")
+        for key, value in node.items():
+            if isinstance(value, MarkedDict) and (key in WORDING_KEYS or texts):
+                for message in audience_gaps(value):
+                    self.problem(doc.path, node.key_lines.get(key, node.line),
+                                 subject or f"text '{key}'", f"'{key}': {message}")
+            else:
+                self._wording_in(doc, value, subject)
+
     def check_strata(self) -> None:
         """Refuse a fact that depends, through rules, on its own absence."""
         for cycle_rule, doc, line in negation_cycles(self.docs):
             self.problem(doc.path, line, f"rule '{cycle_rule}'",
                          "depends on the absence of a fact that itself depends on this rule; "
                          "the result would depend on firing order")
+
+
+def audience_gaps(texts: MarkedDict) -> list[str]:
+    """What a wording mapping leaves out: [] when every audience is covered.
+
+    Everyone must get a whole sentence written for them: ``self`` always, and each of adult,
+    child and baby either by name or through ``other``. An ``other`` that no audience falls back
+    to is refused too, as an author who wrote it surely meant someone to read it.
+    """
+    problems = []
+    if "self" not in texts:
+        problems.append("no wording for 'self' (the person answering for themselves)")
+    others = [a for a in AUDIENCES if a != "self" and a not in texts]
+    if others and OTHER not in texts:
+        missing = ", ".join(f"'{a}'" for a in others)
+        problems.append(f"no wording for {missing}: add {'it' if len(others) == 1 else 'them'}, "
+                        f"or '{OTHER}' for everyone answered for who is not named")
+    if not others and OTHER in texts:
+        problems.append(f"'{OTHER}' is never read: adult, child and baby each have their own "
+                        "wording")
+    return problems
 
 
 def negation_cycles(docs: list[Document]) -> list[tuple[str, Document, int]]:
@@ -296,6 +348,7 @@ def cross_reference_problems(docs: list[Document]) -> list[Problem]:
     checker.check_reading()
     checker.check_rules()
     checker.check_strata()
+    checker.check_wording()
     return checker.problems
 
 
