@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from engine.conditions import answer_matches, evaluate
+from engine.explain.held import held_parts
 from engine.explain.reasons import describe
 from engine.model import (
     AnswerTest,
@@ -133,24 +133,19 @@ class _Builder:
         return RuleReason(rule, tuple(self.reasons(rule.when, seen)))
 
     def reasons(self, condition: Condition, seen: frozenset[str]) -> list[Reason]:
-        if isinstance(condition, AnswerTest):
-            value = self.answers.get(condition.question)
-            if value is not None and answer_matches(condition, value):
-                return [AnswerReason(self.kb.question(condition.question), value)]
-            return []
-        if isinstance(condition, FactTest):
-            if condition.fact not in self.facts:
-                return []
-            derivers = tuple(self.rule(r, seen) for r in self.fired
-                             if condition.fact in r.then.derive and r.id not in seen)
-            return [FactReason(condition.fact, derivers)]
-        if isinstance(condition, NotOf):
-            held = not evaluate(condition.part, self.answers, self.facts)
-            return [AbsenceReason(condition)] if held else []
         found: list[Reason] = []
-        for part in condition.parts:
-            if evaluate(part, self.answers, self.facts):
-                found.extend(r for r in self.reasons(part, seen) if r not in found)
+        for part in held_parts(condition, self.answers, self.facts):
+            reason: Reason
+            if isinstance(part, AnswerTest):
+                reason = AnswerReason(self.kb.question(part.question), self.answers[part.question])
+            elif isinstance(part, FactTest):
+                reason = FactReason(part.fact, tuple(
+                    self.rule(r, seen) for r in self.fired
+                    if part.fact in r.then.derive and r.id not in seen))
+            else:
+                reason = AbsenceReason(part)
+            if reason not in found:
+                found.append(reason)
         return found
 
 
