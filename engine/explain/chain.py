@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from engine.explain.held import held_parts
-from engine.explain.reasons import describe
+from engine.explain.words import absence
 from engine.model import (
     AnswerTest,
     AnswerValue,
@@ -52,14 +52,11 @@ class FactReason:
 class AbsenceReason:
     """A ``not`` part that held: something that was not answered or not concluded."""
 
-    condition: Condition
+    condition: NotOf
 
     @property
     def text(self) -> str:
-        part = self.condition.part if isinstance(self.condition, NotOf) else self.condition
-        if isinstance(part, FactTest):
-            return f"no rule concluded '{part.fact}'"
-        return f"not ({describe(part)})"
+        return absence(self.condition)
 
 
 Reason = AnswerReason | FactReason | AbsenceReason

@@ -10,31 +10,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from engine.explain.held import held_parts
+from engine.explain.words import formula
 from engine.model import (
-    AllOf,
     AnswerTest,
     AnswerValue,
     Condition,
     FactTest,
     KnowledgeBase,
-    NotOf,
     Rule,
 )
-
-
-def describe(condition: Condition) -> str:
-    """A condition as a short formula, e.g. ``inactivity includes any of bed_rest, cast``."""
-    if isinstance(condition, AnswerTest):
-        values = ", ".join(sorted(condition.values))
-        verb = {"is": "is", "in": "is one of", "includes": "includes",
-                "includes_any": "includes any of"}[condition.op]
-        return f"{condition.question} {verb} {values}"
-    if isinstance(condition, FactTest):
-        return f"fact {condition.fact}"
-    if isinstance(condition, NotOf):
-        return f"not ({describe(condition.part)})"
-    joiner = " and " if isinstance(condition, AllOf) else " or "
-    return "(" + joiner.join(describe(part) for part in condition.parts) + ")"
 
 
 def because(kb: KnowledgeBase, condition: Condition, answers: Mapping[str, AnswerValue],
@@ -48,7 +32,7 @@ def because(kb: KnowledgeBase, condition: Condition, answers: Mapping[str, Answe
         elif isinstance(part, FactTest):
             words = f"fact {part.fact}"
         else:
-            words = f"not ({describe(part.part)})"
+            words = formula(part)
         if words not in reasons:
             reasons.append(words)
     return reasons
