@@ -247,45 +247,20 @@ class _Checker:
 
     def check_strata(self) -> None:
         """Refuse a fact that depends, through rules, on its own absence."""
-        for cycle_rule, doc, line in negation_cycles(self.docs):
-            self.problem(doc.path, line, f"rule '{cycle_rule}'",
+        from engine.conditions import facts_read, parse_condition
+        from engine.run.strata import dependencies_of, negation_cycles
+
+        shapes: dict[str, tuple[dict[str, bool], list[str]]] = {}
+        where: dict[str, tuple[str, int]] = {}
+        for doc, line, item in _items(self.docs, "rules"):  # a duplicate id: the last one counts
+            shapes[item["id"]] = (facts_read(parse_condition(item["when"])),
+                                  item["then"].get("derive", []))
+            where[item["id"]] = (doc.path, line)
+        graph = dependencies_of((rule, reads, derives) for rule, (reads, derives) in shapes.items())
+        for rule in negation_cycles(graph):
+            self.problem(*where[rule], f"rule '{rule}'",
                          "depends on the absence of a fact that itself depends on this rule; "
                          "the result would depend on firing order")
-
-
-def negation_cycles(docs: list[Document]) -> list[tuple[str, Document, int]]:
-    """Rules that sit on a dependency cycle passing through a ``not``."""
-    from engine.conditions import facts_read, parse_condition
-
-    derives: dict[str, set[str]] = {}
-    reads: dict[str, dict[str, bool]] = {}
-    where: dict[str, tuple[Document, int]] = {}
-    for doc, line, item in _items(docs, "rules"):
-        derives[item["id"]] = set(item["then"].get("derive", []))
-        reads[item["id"]] = facts_read(parse_condition(item["when"]))
-        where[item["id"]] = (doc, line)
-    # rule -> rules it depends on (those deriving a fact it reads), with negation flag
-    edges: dict[str, list[tuple[str, bool]]] = {rule: [] for rule in derives}
-    for rule, facts in reads.items():
-        for fact, negated in facts.items():
-            for other, produced in derives.items():
-                if fact in produced:
-                    edges[rule].append((other, negated))
-    bad = []
-    for rule in derives:
-        # Is there a path rule -> ... -> rule using at least one negated edge?
-        stack = [(dep, neg) for dep, neg in edges[rule]]
-        seen: set[tuple[str, bool]] = set()
-        while stack:
-            node, neg = stack.pop()
-            if (node, neg) in seen:
-                continue
-            seen.add((node, neg))
-            if node == rule and neg:
-                bad.append((rule, *where[rule]))
-                break
-            stack.extend((dep, neg or dep_neg) for dep, dep_neg in edges[node])
-    return bad
 
 
 def cross_reference_problems(docs: list[Document]) -> list[Problem]:
