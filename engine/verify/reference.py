@@ -22,6 +22,7 @@ from engine.model import (
     FactTest,
     KnowledgeBase,
 )
+from engine.run.answers import AskPlan, split_answers
 from engine.run.assess import fold
 from engine.run.strata import dependency_order, strata
 
@@ -85,21 +86,14 @@ class ReferenceEvaluator:
                    kb.level(rule.then.level).rank if rule.then.level else -1)
                   for rule in ranked if layer[rule.id] == number)
             for number in sorted(set(layer.values())))
-        self.ask_if = tuple((q.id, _compile(q.ask_if) if q.ask_if else None)
-                            for q in kb.questions)
+        self.ask_if: AskPlan = tuple((q.id, _compile(q.ask_if) if q.ask_if else None)
+                                     for q in kb.questions)
         self.default_rank = kb.level(kb.default_level).rank
 
     def applicable(self, answers: Mapping[str, AnswerValue]
                    ) -> tuple[dict[str, AnswerValue], tuple[str, ...]]:
-        kept: dict[str, AnswerValue] = {}
-        ignored = []
-        for question_id, asked in self.ask_if:
-            if question_id in answers:
-                if asked is None or asked(kept, set()):
-                    kept[question_id] = answers[question_id]
-                else:
-                    ignored.append(question_id)
-        return kept, tuple(ignored)
+        """The answers that count (engine.run.answers.split_answers), ask_if as closures."""
+        return split_answers(self.ask_if, answers)
 
     def run(self, answers: Mapping[str, AnswerValue]) -> tuple[set[str], set[str], int]:
         """(fired rule ids, derived facts, level rank) for answers already applicable."""
