@@ -11,23 +11,14 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Literal
 
+from engine.problems import Location
+
 QuestionKind = Literal["yes_no", "one_of", "several_of"]
 QuestionRole = Literal["red_flag", "symptom", "context"]
 
 #: An answer: one option value, or for a several-of question the sorted chosen values.
 AnswerValue = str | tuple[str, ...]
 Answers = Mapping[str, AnswerValue]
-
-
-@dataclass(frozen=True)
-class Where:
-    """A place in a knowledge base file, for messages."""
-
-    path: str
-    line: int | None
-
-    def __str__(self) -> str:
-        return f"{self.path}:{self.line}" if self.line else self.path
 
 
 # --- the condition language ----------------------------------------------------------------------
@@ -101,7 +92,7 @@ class Question:
     ask_if: Condition | None = None
     #: For a red flag: the level a "yes" must always reach, whatever else is answered.
     raises_to: str | None = None
-    where: Where = field(default=Where("", None), compare=False)
+    where: Location = field(default=Location(""), compare=False)
 
     @cached_property
     def values(self) -> tuple[str, ...]:
@@ -140,7 +131,7 @@ class Rule:
     then: Then
     explanation: str
     sources: tuple[str, ...]
-    where: Where = field(default=Where("", None), compare=False)
+    where: Location = field(default=Location(""), compare=False)
 
 
 @dataclass(frozen=True)
@@ -165,7 +156,7 @@ class ReadingItem:
     summary: str
     sources: tuple[str, ...]
     link: str
-    where: Where = field(default=Where("", None), compare=False)
+    where: Location = field(default=Location(""), compare=False)
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from typing import Any, NamedTuple
 
 from engine.conditions import MULTI_OPS
 from engine.load.yaml_reader import MarkedDict, MarkedList
-from engine.problems import Problem
+from engine.problems import Location, Problem
 
 YES_NO_VALUES = ("yes", "no", "unsure")
 
@@ -79,15 +79,14 @@ class _Checker:
     # -- definitions ------------------------------------------------------------------------------
 
     def collect(self) -> None:
-        seen: dict[tuple[str, str], tuple[str, int]] = {}
+        seen: dict[tuple[str, str], Location] = {}
 
         def define(kind: str, noun: str, doc: Document, line: int, item_id: str) -> bool:
             if (kind, item_id) in seen:
-                first_path, first_line = seen[(kind, item_id)]
                 self.problem(doc.path, line, f"{noun} '{item_id}'",
-                             f"duplicate id (first defined at {first_path}:{first_line})")
+                             f"duplicate id (first defined at {seen[(kind, item_id)]})")
                 return False
-            seen[(kind, item_id)] = (doc.path, line)
+            seen[(kind, item_id)] = Location(doc.path, line)
             return True
 
         for doc in self.docs:

@@ -25,9 +25,8 @@ from engine.model import (
     ReadingItem,
     Rule,
     Then,
-    Where,
 )
-from engine.problems import KnowledgeBaseError, Problem
+from engine.problems import KnowledgeBaseError, Location, Problem
 
 SINGLE_FILES = ("levels", "sources", "questions", "reading")
 RULES_SUFFIX = ".rules.yaml"
@@ -83,8 +82,8 @@ def load_knowledge_base(root: Path | None = None) -> KnowledgeBase:
     return kb
 
 
-def _where(doc: Document, line: int) -> Where:
-    return Where(doc.path, line)
+def _where(doc: Document, line: int) -> Location:
+    return Location(doc.path, line)
 
 
 def _question(doc: Document, line: int, raw: MarkedDict) -> Question:

@@ -18,7 +18,7 @@ from engine.load.paths import display_path
 from engine.load.schemas import schema_problems
 from engine.load.yaml_reader import MarkedDict, YamlError, read_yaml
 from engine.model import AnswerValue, Assessment, KnowledgeBase
-from engine.problems import KnowledgeBaseError, Problem
+from engine.problems import KnowledgeBaseError, Location, Problem
 from engine.run.answers import AnswerError, normalise_answers
 from engine.run.assess import assess
 
@@ -52,6 +52,10 @@ class Case:
     description: str = ""
     xfail: str | None = None
     teach: Teach | None = None
+
+    @property
+    def where(self) -> Location:
+        return Location(self.path, self.line)
 
     @property
     def name(self) -> str:
@@ -99,7 +103,7 @@ def load_cases(kb: KnowledgeBase, paths: Iterable[Path]) -> list[Case]:
             if case.name in seen:
                 case_problems.append(Problem(shown, line, f"case '{case.id}'",
                                              f"duplicate case id (first at {seen[case.name]})"))
-            seen[case.name] = f"{shown}:{line}"
+            seen[case.name] = str(case.where)
             problems.extend(case_problems)
             cases.append(case)
     if problems:

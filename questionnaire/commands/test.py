@@ -41,7 +41,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def _report_failure(console: Console, outcome: Outcome) -> None:
     case = outcome.case
     label = "XPASS" if outcome.status == "xpassed" else "FAIL"
-    console.print(f"[bold red]{label}[/] {escape(case.name)} [dim]({case.path}:{case.line})[/]")
+    console.print(f"[bold red]{label}[/] {escape(case.name)} [dim]({case.where})[/]")
     for failure in outcome.failures:
         console.print(f"    {escape(failure)}")
     fired = ", ".join(sorted(outcome.assessment.fired)) or "nothing"

@@ -18,7 +18,7 @@ from engine.model import (
     Rule,
 )
 from engine.verify.scenarios import Case
-from questionnaire.render.scenario_refs import cases_for_question, cases_for_rule, where
+from questionnaire.render.scenario_refs import cases_for_question, cases_for_rule
 
 
 @dataclass
@@ -39,7 +39,7 @@ class Card:
 
 def _scenario_lines_rule(cases: list[Case], rule_id: str) -> list[str]:
     found = cases_for_rule(cases, rule_id)
-    lines = [f"{case.id} ({where(case)}): expects it to {'fire' if fires else 'stay silent'}"
+    lines = [f"{case.id} ({case.where}): expects it to {'fire' if fires else 'stay silent'}"
              for case, fires in found]
     return lines or ["none yet: no scenario case names this rule in 'fires' or 'not_fires'"]
 
@@ -82,7 +82,7 @@ def question_card(kb: KnowledgeBase, question: Question, cases: list[Case]) -> C
     later = [q.id for q in kb.questions if question.id in questions_read(q.ask_if)]
     if later:
         card.items("Decides whether these are asked", later)
-    cases = [f"{case.id} ({where(case)})" for case in cases_for_question(cases, question.id)]
+    cases = [f"{case.id} ({case.where})" for case in cases_for_question(cases, question.id)]
     card.items("Scenarios that answer it", cases or ["none yet"])
     return card
 
