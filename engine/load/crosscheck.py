@@ -10,21 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import Any
 
 from engine.conditions import MULTI_OPS
+from engine.load.documents import Document
 from engine.load.yaml_reader import MarkedDict, MarkedList
 from engine.problems import Location, Problem
 
 YES_NO_VALUES = ("yes", "no", "unsure")
-
-
-class Document(NamedTuple):
-    """One parsed, schema-valid knowledge base file."""
-
-    kind: str
-    path: str
-    data: MarkedDict
 
 
 @dataclass

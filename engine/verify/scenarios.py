@@ -14,9 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from engine.load.crosscheck import did_you_mean
-from engine.load.paths import display_path
-from engine.load.schemas import schema_problems
-from engine.load.yaml_reader import MarkedDict, YamlError, read_yaml
+from engine.load.documents import read_document
+from engine.load.yaml_reader import MarkedDict
 from engine.model import AnswerValue, Assessment, KnowledgeBase
 from engine.problems import KnowledgeBaseError, Location, Problem
 from engine.run.answers import AnswerError, normalise_answers
@@ -86,17 +85,11 @@ def load_cases(kb: KnowledgeBase, paths: Iterable[Path]) -> list[Case]:
     problems: list[Problem] = []
     seen: dict[str, str] = {}
     for path in paths:
-        shown = display_path(path)
-        try:
-            document = read_yaml(path, shown)
-        except YamlError as exc:
-            problems.append(Problem(exc.path, exc.line, "", exc.message))
+        document, found = read_document("scenarios", path)
+        problems.extend(found)
+        if document is None:
             continue
-        found = schema_problems("scenarios", document, shown)
-        if found:
-            problems.extend(found)
-            continue
-        items = document["cases"]
+        shown, items = document.path, document.data["cases"]
         for position, raw in enumerate(items):
             line = items.item_lines[position]
             case, case_problems = _case(kb, raw, shown, line)
