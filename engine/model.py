@@ -18,7 +18,6 @@ QuestionRole = Literal["red_flag", "symptom", "context"]
 
 #: An answer: one option value, or for a several-of question the sorted chosen values.
 AnswerValue = str | tuple[str, ...]
-Answers = Mapping[str, AnswerValue]
 
 
 # --- the condition language ----------------------------------------------------------------------
@@ -236,7 +235,7 @@ class Assessment:
     guidance: tuple[str, ...]
     reading: tuple[ReadingItem, ...]
     trace: tuple[TraceStep, ...]
-    answers: Answers
+    answers: Mapping[str, AnswerValue]
     derived: frozenset[str] = frozenset()
     #: Answers set aside because their question would not have been asked (its ask_if was false).
     ignored: tuple[str, ...] = ()

@@ -59,7 +59,8 @@ class AbsenceReason:
         return absence(self.condition)
 
 
-Reason = AnswerReason | FactReason | AbsenceReason
+#: A part of a rule's condition that held, as the chain records it (see engine.explain.held).
+PartReason = AnswerReason | FactReason | AbsenceReason
 
 
 @dataclass(frozen=True)
@@ -67,7 +68,7 @@ class RuleReason:
     """A fired rule and the parts of its condition that held."""
 
     rule: Rule
-    reasons: tuple[Reason, ...]
+    reasons: tuple[PartReason, ...]
 
 
 @dataclass(frozen=True)
@@ -129,10 +130,10 @@ class _Builder:
         seen = seen | {rule.id}
         return RuleReason(rule, tuple(self.reasons(rule.when, seen)))
 
-    def reasons(self, condition: Condition, seen: frozenset[str]) -> list[Reason]:
-        found: list[Reason] = []
+    def reasons(self, condition: Condition, seen: frozenset[str]) -> list[PartReason]:
+        found: list[PartReason] = []
         for part in held_parts(condition, self.answers, self.facts):
-            reason: Reason
+            reason: PartReason
             if isinstance(part, AnswerTest):
                 reason = AnswerReason(self.kb.question(part.question), self.answers[part.question])
             elif isinstance(part, FactTest):

@@ -73,11 +73,11 @@ def _bullet(console: Console, markup: str, indent: int = 2) -> None:
 bullet = _bullet  # for other renderers (e.g. questionnaire/render/summary.py)
 
 
-Section = Callable[[KnowledgeBase, Assessment, Console], None]
+SectionPrinter = Callable[[KnowledgeBase, Assessment, Console], None]
 
 
 def render_assessment(kb: KnowledgeBase, assessment: Assessment, console: Console, *,
-                      how_we_got_here: Section | None = None) -> None:
+                      how_we_got_here: SectionPrinter | None = None) -> None:
     """The result as text: urgency first, then what to do, reading, reasons and the notice.
 
     ``how_we_got_here`` replaces the full rule trace, e.g. with the questionnaire's short summary.

@@ -19,7 +19,7 @@ from questionnaire.render.result import bullet
 SHORT_TEXT = 90
 
 
-def answers_behind(kb: KnowledgeBase, assessment: Assessment) -> list[str]:
+def questions_behind(kb: KnowledgeBase, assessment: Assessment) -> list[str]:
     """Ids of the answered questions behind the fired rules, in asking order.
 
     Every fired rule is in the trace, the rules that derived a needed fact included, so the answers
@@ -44,7 +44,7 @@ def shorten(text: str, limit: int = SHORT_TEXT) -> str:
 def render_how_we_got_here(kb: KnowledgeBase, assessment: Assessment, console: Console) -> None:
     """The answers behind the result, then the rules that applied (titles only)."""
     console.print("[bold]How we got here[/]")
-    behind = answers_behind(kb, assessment)
+    behind = questions_behind(kb, assessment)
     if not behind:
         bullet(console, "None of your answers matched a rule, so the result is the starting "
                         "level.")
