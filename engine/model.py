@@ -11,12 +11,14 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Literal
 
+from engine.problems import Location
+
 QuestionKind = Literal["yes_no", "one_of", "several_of"]
 QuestionRole = Literal["red_flag", "symptom", "context"]
 
 #: An answer: one option value, or for a several-of question the sorted chosen values.
 AnswerValue = str | tuple[str, ...]
-Answers = Mapping[str, AnswerValue]
+
 
 # --- who the questions are about -----------------------------------------------------------------
 
@@ -80,17 +82,6 @@ class Wording:
         for audience, text in zip(AUDIENCES, self.by_audience, strict=True):
             found.setdefault(text, []).append(audience)
         return tuple((tuple(audiences), text) for text, audiences in found.items())
-
-
-@dataclass(frozen=True)
-class Where:
-    """A place in a knowledge base file, for messages."""
-
-    path: str
-    line: int | None
-
-    def __str__(self) -> str:
-        return f"{self.path}:{self.line}" if self.line else self.path
 
 
 # --- the condition language ----------------------------------------------------------------------
@@ -164,7 +155,7 @@ class Question:
     ask_if: Condition | None = None
     #: For a red flag: the level a "yes" must always reach, whatever else is answered.
     raises_to: str | None = None
-    where: Where = field(default=Where("", None), compare=False)
+    where: Location = field(default=Location(""), compare=False)
 
     @cached_property
     def values(self) -> tuple[str, ...]:
@@ -203,7 +194,7 @@ class Rule:
     then: Then
     explanation: str
     sources: tuple[str, ...]
-    where: Where = field(default=Where("", None), compare=False)
+    where: Location = field(default=Location(""), compare=False)
 
 
 @dataclass(frozen=True)
@@ -228,7 +219,7 @@ class ReadingItem:
     summary: str
     sources: tuple[str, ...]
     link: str
-    where: Where = field(default=Where("", None), compare=False)
+    where: Location = field(default=Location(""), compare=False)
 
 
 @dataclass(frozen=True)
@@ -261,7 +252,7 @@ class Texts:
     #: Before the notice in the report.
     not_a_diagnosis: str
     #: Where each text is written, by field name, for messages.
-    where: Mapping[str, Where] = field(default_factory=dict, compare=False)
+    where: Mapping[str, Location] = field(default_factory=dict, compare=False)
 
 
 TEXT_NAMES = ("welcome", "how_it_runs", "stopped_early", "reading_intro", "report_title",
@@ -333,7 +324,7 @@ class KnowledgeBase:
         """This knowledge base with every reader text worded for ``audience``."""
         return self._family.get(audience, self)
 
-    def for_answers(self, answers: Answers) -> KnowledgeBase:
+    def for_answers(self, answers: Mapping[str, AnswerValue]) -> KnowledgeBase:
         """Worded for whom the answers are about (see audience_of)."""
         return self.for_audience(audience_of(answers))
 
@@ -368,7 +359,7 @@ class Assessment:
     guidance: tuple[str, ...]
     reading: tuple[ReadingItem, ...]
     trace: tuple[TraceStep, ...]
-    answers: Answers
+    answers: Mapping[str, AnswerValue]
     derived: frozenset[str] = frozenset()
     #: Answers set aside because their question would not have been asked (its ask_if was false).
     ignored: tuple[str, ...] = ()

@@ -11,26 +11,19 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import Any
 
 from engine.conditions import MULTI_OPS
+from engine.load.documents import Document
 from engine.load.yaml_reader import MarkedDict, MarkedList
 from engine.model import AUDIENCES, OTHER
-from engine.problems import Problem
+from engine.problems import Location, Problem
 
 YES_NO_VALUES = ("yes", "no", "unsure")
 #: Keys whose value is a reader text that may be worded by audience (schema: "wording").
 WORDING_KEYS = frozenset({"text", "why", "label", "guidance", "title", "advice", "summary",
                           "notice"})
 _NOUNS = {"questions": "question", "rules": "rule", "levels": "level"}
-
-
-class Document(NamedTuple):
-    """One parsed, schema-valid knowledge base file."""
-
-    kind: str
-    path: str
-    data: MarkedDict
 
 
 @dataclass
@@ -85,15 +78,14 @@ class _Checker:
     # -- definitions ------------------------------------------------------------------------------
 
     def collect(self) -> None:
-        seen: dict[tuple[str, str], tuple[str, int]] = {}
+        seen: dict[tuple[str, str], Location] = {}
 
         def define(kind: str, noun: str, doc: Document, line: int, item_id: str) -> bool:
             if (kind, item_id) in seen:
-                first_path, first_line = seen[(kind, item_id)]
                 self.problem(doc.path, line, f"{noun} '{item_id}'",
-                             f"duplicate id (first defined at {first_path}:{first_line})")
+                             f"duplicate id (first defined at {seen[(kind, item_id)]})")
                 return False
-            seen[(kind, item_id)] = (doc.path, line)
+            seen[(kind, item_id)] = Location(doc.path, line)
             return True
 
         for doc in self.docs:
@@ -278,8 +270,18 @@ class _Checker:
 
     def check_strata(self) -> None:
         """Refuse a fact that depends, through rules, on its own absence."""
-        for cycle_rule, doc, line in negation_cycles(self.docs):
-            self.problem(doc.path, line, f"rule '{cycle_rule}'",
+        from engine.conditions import facts_read, parse_condition
+        from engine.run.strata import dependencies_of, negation_cycles
+
+        shapes: dict[str, tuple[dict[str, bool], list[str]]] = {}
+        where: dict[str, tuple[str, int]] = {}
+        for doc, line, item in _items(self.docs, "rules"):  # a duplicate id: the last one counts
+            shapes[item["id"]] = (facts_read(parse_condition(item["when"])),
+                                  item["then"].get("derive", []))
+            where[item["id"]] = (doc.path, line)
+        graph = dependencies_of((rule, reads, derives) for rule, (reads, derives) in shapes.items())
+        for rule in negation_cycles(graph):
+            self.problem(*where[rule], f"rule '{rule}'",
                          "depends on the absence of a fact that itself depends on this rule; "
                          "the result would depend on firing order")
 
@@ -303,41 +305,6 @@ def audience_gaps(texts: MarkedDict) -> list[str]:
         problems.append(f"'{OTHER}' is never read: adult, child and baby each have their own "
                         "wording")
     return problems
-
-
-def negation_cycles(docs: list[Document]) -> list[tuple[str, Document, int]]:
-    """Rules that sit on a dependency cycle passing through a ``not``."""
-    from engine.conditions import facts_read, parse_condition
-
-    derives: dict[str, set[str]] = {}
-    reads: dict[str, dict[str, bool]] = {}
-    where: dict[str, tuple[Document, int]] = {}
-    for doc, line, item in _items(docs, "rules"):
-        derives[item["id"]] = set(item["then"].get("derive", []))
-        reads[item["id"]] = facts_read(parse_condition(item["when"]))
-        where[item["id"]] = (doc, line)
-    # rule -> rules it depends on (those deriving a fact it reads), with negation flag
-    edges: dict[str, list[tuple[str, bool]]] = {rule: [] for rule in derives}
-    for rule, facts in reads.items():
-        for fact, negated in facts.items():
-            for other, produced in derives.items():
-                if fact in produced:
-                    edges[rule].append((other, negated))
-    bad = []
-    for rule in derives:
-        # Is there a path rule -> ... -> rule using at least one negated edge?
-        stack = [(dep, neg) for dep, neg in edges[rule]]
-        seen: set[tuple[str, bool]] = set()
-        while stack:
-            node, neg = stack.pop()
-            if (node, neg) in seen:
-                continue
-            seen.add((node, neg))
-            if node == rule and neg:
-                bad.append((rule, *where[rule]))
-                break
-            stack.extend((dep, neg or dep_neg) for dep, dep_neg in edges[node])
-    return bad
 
 
 def cross_reference_problems(docs: list[Document]) -> list[Problem]:

@@ -12,11 +12,11 @@ from pathlib import Path
 from typing import Any, TypeVar, cast
 
 from engine.conditions import parse_condition
-from engine.load.crosscheck import YES_NO_VALUES, Document, cross_reference_problems
+from engine.load.crosscheck import YES_NO_VALUES, cross_reference_problems
+from engine.load.documents import Document, read_document
 from engine.load.paths import display_path, shipped_rules_dir
-from engine.load.schemas import schema_problems
 from engine.load.wording_lint import wording_problems
-from engine.load.yaml_reader import MarkedDict, YamlError, read_yaml
+from engine.load.yaml_reader import MarkedDict
 from engine.model import (
     AUDIENCES,
     Audience,
@@ -29,10 +29,9 @@ from engine.model import (
     ReadingItem,
     Rule,
     Then,
-    Where,
     Wording,
 )
-from engine.problems import KnowledgeBaseError, Problem
+from engine.problems import KnowledgeBaseError, Location, Problem
 
 SINGLE_FILES = ("levels", "sources", "questions", "reading")
 RULES_SUFFIX = ".rules.yaml"
@@ -56,21 +55,14 @@ def read_documents(root: Path) -> tuple[list[Document], list[Problem]]:
     if not rule_files(root):
         problems.append(Problem(shown_root, None, "", f"no *{RULES_SUFFIX} files found"))
     for kind, path in files:
-        shown = display_path(path)
         if not path.exists():
-            problems.append(Problem(shown, None, "",
+            problems.append(Problem(display_path(path), None, "",
                                     f"missing: a knowledge base needs {path.name}"))
             continue
-        try:
-            data = read_yaml(path, shown)
-        except YamlError as exc:
-            problems.append(Problem(exc.path, exc.line, "", exc.message))
-            continue
-        found = schema_problems(kind, data, shown)
-        if found:
-            problems.extend(found)
-        else:
-            docs.append(Document(kind, shown, data))
+        doc, found = read_document(kind, path)
+        problems.extend(found)
+        if doc is not None:
+            docs.append(doc)
     return docs, problems
 
 
@@ -89,8 +81,8 @@ def load_knowledge_base(root: Path | None = None) -> KnowledgeBase:
     return kb
 
 
-def _where(doc: Document, line: int) -> Where:
-    return Where(doc.path, line)
+def _where(doc: Document, line: int) -> Location:
+    return Location(doc.path, line)
 
 
 def wording(raw: str | MarkedDict) -> Wording:
