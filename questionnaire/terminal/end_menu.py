@@ -1,4 +1,5 @@
-"""What can be done once the result is shown: save the answers, show why, write a report, quit.
+"""What can be done once the result is shown: save the answers, show why, write a report, change
+an answer, quit.
 
 The menu is a list of EndAction values, so more can be offered (e.g. a full explanation or a
 report) by adding to END_ACTIONS before "Quit", without touching the question loop. An action
@@ -10,11 +11,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from engine.model import Assessment, KnowledgeBase
 from questionnaire.files import WriteRefused, write_private
 from questionnaire.render.answers_file import answers_yaml
 from questionnaire.terminal.frontend import FrontEnd
+
+if TYPE_CHECKING:
+    from questionnaire.flow import Questionnaire
 
 DEFAULT_ANSWERS_FILE = "muscle-triage-answers.yaml"
 DEFAULT_REPORT_FILE = "muscle-triage-report.html"
@@ -28,12 +33,22 @@ class Finished:
     assessment: Assessment
     #: Files written at the person's request, for the goodbye (and the interrupt) message.
     saved: list[Path] = field(default_factory=list)
+    #: The walk that gave the result, and how to ask its questions again and show a fresh
+    #: result; without them (a result not from the questions) "Change an answer" is not offered.
+    run: Questionnaire | None = None
+    again: Callable[[], Assessment] | None = None
+
+
+def _always(done: Finished) -> bool:
+    return True
 
 
 @dataclass(frozen=True)
 class EndAction:
     label: str
     run: Callable[[FrontEnd, Finished], bool]
+    #: Whether the action makes sense for this result (the menu leaves it out otherwise).
+    offered: Callable[[Finished], bool] = _always
 
 
 def may_replace(front: FrontEnd, path: Path, declined: str) -> bool | None:
@@ -99,6 +114,34 @@ def write_report_action(front: FrontEnd, done: Finished) -> bool:
     return False
 
 
+KEEP_ANSWERS = "Keep my answers (back to the menu)"
+
+
+def change_answer(front: FrontEnd, done: Finished) -> bool:
+    """Pick an answered question, answer it again, keep the rest, and show a fresh result.
+
+    This is what makes a hasty Enter mendable: the cursor of a warning-sign question starts on
+    "Yes" (over-triage is the safer mistake), and one Enter there ends the questions at the
+    highest level; from here the person goes back to that question with nothing else lost.
+    """
+    from questionnaire.render.summary import shorten  # the result is drawn: rich is loaded
+
+    run, again = done.run, done.again
+    if run is None or again is None:
+        return False
+    answered = [run.kb.question(question_id) for question_id in run.answers]
+    labels = [f"{shorten(question.text, 70)} {question.answer_text(run.answers[question.id])}"
+              for question in answered]
+    index = front.choose("Which answer would you like to change?", [*labels, KEEP_ANSWERS])
+    if index == len(answered):
+        return False
+    run.change_from(answered[index].id)
+    front.console.print("Your other answers are kept; a question that now applies is asked.",
+                        markup=False)
+    done.assessment = again()
+    return False
+
+
 def quit_run(front: FrontEnd, done: Finished) -> bool:
     return True
 
@@ -107,17 +150,19 @@ END_ACTIONS: list[EndAction] = [
     EndAction("Save my answers to a file", save_answers),
     EndAction("Show why: the reasoning step by step", show_why),
     EndAction("Write a report for the doctor (.html or .md)", write_report_action),
+    EndAction("Change an answer", change_answer,
+              offered=lambda done: done.run is not None and bool(done.run.answers)),
     EndAction("Quit", quit_run),
 ]
 
 
 def end_menu(front: FrontEnd, done: Finished, actions: list[EndAction] | None = None) -> None:
     """Offer the end actions until one ends the run; end of input here simply ends it."""
-    actions = actions or END_ACTIONS
     while True:
+        offered = [action for action in actions or END_ACTIONS if action.offered(done)]
         try:
-            index = front.choose("What next?", [action.label for action in actions])
+            index = front.choose("What next?", [action.label for action in offered])
         except EOFError:  # a piped run that gave only its answers: the result is complete
             return
-        if actions[index].run(front, done):
+        if offered[index].run(front, done):
             return
