@@ -154,6 +154,9 @@ class Level:
     #: At this level the only task is to get help: results carry no reading, and only the
     #: guidance of rules at this level (nothing about exercise while calling for help).
     only_what_to_do_now: bool = False
+    #: A line about the reading, shown after the advice only when the result offers reading, so
+    #: a result without any never promises it.
+    with_reading: str | None = None
 
 
 @dataclass(frozen=True)

@@ -86,6 +86,8 @@ def render_assessment(kb: KnowledgeBase, assessment: Assessment, console: Consol
     style = LEVEL_STYLES.get(level.rank, "bold")
     console.print(f"[{style}] {escape(level.title)} [/]")
     _block(console, escape(level.advice), 0)
+    if assessment.reading and level.with_reading:  # only a result with reading mentions it
+        _block(console, escape(level.with_reading), 0)
     if assessment.guidance:
         console.print()
         console.print("[bold]What to do[/]")
