@@ -4,10 +4,16 @@ an answer, quit.
 The menu is a list of EndAction values, so more can be offered (e.g. a full explanation or a
 report) by adding to END_ACTIONS before "Quit", without touching the question loop. An action
 returns True when the run should end.
+
+Answers and reports hold health information, so the file names offered by default are not in a
+git work tree (where `git add .` would pick them up): they are in the current folder outside one,
+otherwise in the home folder, and every message names the file with its full path.
 """
 
 from __future__ import annotations
 
+import os
+import shlex
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +29,28 @@ if TYPE_CHECKING:
 
 DEFAULT_ANSWERS_FILE = "muscle-triage-answers.yaml"
 DEFAULT_REPORT_FILE = "muscle-triage-report.html"
+IN_A_WORK_TREE = ("This folder is inside a git work tree, where the file could be committed by "
+                  "mistake, so your home folder is offered instead.")
+
+
+def in_git_work_tree(folder: Path) -> bool:
+    """Whether ``folder`` or a folder above it holds `.git` (a directory, or a worktree's file)."""
+    return any((place / ".git").exists() for place in (folder, *folder.parents))
+
+
+def default_file(front: FrontEnd, name: str) -> str:
+    """Where ``name`` is offered: the current folder, or home when that is in a git work tree
+    (which is then said, so the person knows where the file goes and why)."""
+    here = Path.cwd()
+    if not in_git_work_tree(here):
+        return str(here / name)
+    front.console.print(IN_A_WORK_TREE, markup=False)
+    return str(Path.home() / name)
+
+
+def full_path(name: str) -> Path:
+    """A typed file name as the absolute path it will be written to (~ expanded)."""
+    return Path(os.path.abspath(Path(name).expanduser()))
 
 
 @dataclass
@@ -37,6 +65,9 @@ class Finished:
     #: result; without them (a result not from the questions) "Change an answer" is not offered.
     run: Questionnaire | None = None
     again: Callable[[], Assessment] | None = None
+    #: The command that shows a saved result again, as the person started the tool (e.g.
+    #: `uv run muscle-triage assess`); the answers file's option is added to it.
+    replay: str = "muscle-triage assess"
 
 
 def _always(done: Finished) -> bool:
@@ -63,8 +94,9 @@ def may_replace(front: FrontEnd, path: Path, declined: str) -> bool | None:
 
 def save_answers(front: FrontEnd, done: Finished) -> bool:
     """Ask for a file name and write the answers there (mode 0600, replacing only on a yes)."""
-    name = front.ask_text("Save the answers to which file?", DEFAULT_ANSWERS_FILE)
-    path = Path(name).expanduser()
+    name = front.ask_text("Save the answers to which file?",
+                          default_file(front, DEFAULT_ANSWERS_FILE))
+    path = full_path(name)
     replace = may_replace(front, path, "Not saved.")
     if replace is None:
         return False
@@ -75,7 +107,8 @@ def save_answers(front: FrontEnd, done: Finished) -> bool:
         return False
     done.saved.append(path)
     front.console.print(f"Saved the answers to {path} (readable only by you). To see this "
-                        f"result again: muscle-triage assess --answers {path}", markup=False)
+                        f"result again: {done.replay} --answers {shlex.quote(str(path))}",
+                        markup=False)
     return False
 
 
@@ -93,8 +126,9 @@ def write_report_action(front: FrontEnd, done: Finished) -> bool:
     """Ask for a file name, then write the report there (mode 0600, replacing only on a yes)."""
     from questionnaire.render.report import report_format, write_report  # only when asked for
 
-    name = front.ask_text("Write the report to which file (.html or .md)?", DEFAULT_REPORT_FILE)
-    path = Path(name).expanduser()
+    name = front.ask_text("Write the report to which file (.html or .md)?",
+                          default_file(front, DEFAULT_REPORT_FILE))
+    path = full_path(name)
     try:
         report_format(path)
     except ValueError as exc:

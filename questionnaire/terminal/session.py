@@ -9,6 +9,7 @@ and only here: one calm line, exit 130, nothing written.
 from __future__ import annotations
 
 import argparse
+import shlex
 from typing import TYPE_CHECKING
 
 from questionnaire.commands.common import knowledge_base
@@ -77,8 +78,8 @@ def show_result(run: Questionnaire, front: FrontEnd,
     return assessment
 
 
-def converse(run: Questionnaire, front: FrontEnd,
-             watch: WatchPrinter | None = None) -> Finished | None:
+def converse(run: Questionnaire, front: FrontEnd, watch: WatchPrinter | None = None,
+             replay: str = "muscle-triage assess") -> Finished | None:
     """Welcome, every question that applies, the result; None if the person chose not to start.
 
     The Finished it returns can take the person back into the questions ("Change an answer"):
@@ -93,7 +94,15 @@ def converse(run: Questionnaire, front: FrontEnd,
         ask_questions(run, front)
         return show_result(run, front, watch)
 
-    return Finished(run.kb, show_result(run, front, watch), run=run, again=again)
+    return Finished(run.kb, show_result(run, front, watch), run=run, again=again,
+                    replay=replay)
+
+
+def replay_command(args: argparse.Namespace, env: Environment) -> str:
+    """`assess` as the person started the tool, with their --rules, for "see this again"."""
+    rules = getattr(args, "rules", None)
+    words = f"{env.launcher} assess"
+    return f"{words} --rules {shlex.quote(str(rules))}" if rules is not None else words
 
 
 def run_interactive(args: argparse.Namespace, env: Environment) -> int:
@@ -106,7 +115,7 @@ def run_interactive(args: argparse.Namespace, env: Environment) -> int:
             from questionnaire.render.watch_view import WatchPrinter
 
             watch = WatchPrinter(env, plain=wants_plain(args, env))
-        finished = converse(Questionnaire(kb), front, watch)
+        finished = converse(Questionnaire(kb), front, watch, replay_command(args, env))
         if finished is not None:
             from questionnaire.terminal.end_menu import end_menu
 

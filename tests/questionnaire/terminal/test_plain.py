@@ -189,3 +189,55 @@ def test_plain_options_are_never_split_across_lines() -> None:
     # a label too long for the line wraps under its own first word, not under the number
     assert numbered_lines(labels[1:], 30) == ["  1) Write a report for the",
                                               "     doctor (.html or .md)"]
+
+
+def test_launch_command_repeats_how_the_tool_was_started() -> None:
+    from questionnaire.environment import launch_command
+
+    script, module = "/x/.venv/bin/muscle-triage", "/x/questionnaire/__main__.py"
+    assert launch_command(script, {}, "/usr/bin/python3") == "muscle-triage"
+    assert launch_command(script, {"UV": "/bin/uv"}, "/x/.venv/bin/python") == \
+        "uv run muscle-triage"
+    assert launch_command(module, {}, "/usr/bin/python3") == "python3 -m questionnaire"
+    assert launch_command(module, {"UV": "/bin/uv"}, "/x/.venv/bin/python") == \
+        "uv run python -m questionnaire"
+
+
+def test_saving_names_the_full_path_and_the_command_as_it_was_run(
+        kb: KnowledgeBase, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)  # not a git work tree: the default is the current folder
+    lines, _ = plain_walk(kb, {})
+    typed = "\n".join([*lines, "1", "", "1", "sub folder.yaml", "5"]) + "\n"
+    (tmp_path / "sub folder.yaml").unlink(missing_ok=True)
+    result = run_cli(stdin=typed, environ={"UV": "/bin/uv"})
+    assert result.code == 0, result.err
+    out = flat(result.out)
+    default = tmp_path / "muscle-triage-answers.yaml"
+    assert f"Save the answers to which file? [{default}]" in out
+    assert (f"Saved the answers to {default} (readable only by you). To see this result again: "
+            f"uv run muscle-triage assess --answers {default}") in out
+    typed_name = tmp_path / "sub folder.yaml"  # a relative name: its full path, quoted
+    assert f"Saved the answers to {typed_name}" in out
+    assert f"uv run muscle-triage assess --answers '{typed_name}'" in out
+    assert default.exists() and typed_name.exists()
+    assert "git work tree" not in out
+
+
+def test_in_a_git_work_tree_files_are_offered_in_the_home_folder(
+        kb: KnowledgeBase, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    clone, home = tmp_path / "clone", tmp_path / "home"
+    (clone / ".git").mkdir(parents=True)
+    (clone / "deep").mkdir()
+    home.mkdir()
+    monkeypatch.chdir(clone / "deep")
+    monkeypatch.setenv("HOME", str(home))
+    lines, _ = plain_walk(kb, {})
+    result = run_cli(stdin="\n".join([*lines, "1", "", "3", "", "5"]) + "\n")
+    assert result.code == 0, result.err
+    out = flat(result.out)
+    assert out.count("This folder is inside a git work tree") == 2
+    assert f"Saved the answers to {home / 'muscle-triage-answers.yaml'}" in out
+    assert f"Wrote the report to {home / 'muscle-triage-report.html'}" in out
+    assert sorted(p.name for p in home.iterdir()) == ["muscle-triage-answers.yaml",
+                                                     "muscle-triage-report.html"]
+    assert list((clone / "deep").iterdir()) == []
