@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from engine.load.knowledge_base import load_knowledge_base
-from questionnaire.commands.common import add_rules_argument
+from questionnaire.commands.common import add_rules_argument, knowledge_base_name
 from questionnaire.environment import Environment
 from questionnaire.exits import Exit
 
@@ -22,7 +22,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace, env: Environment) -> int:
     kb = load_knowledge_base(getattr(args, "rules", None))  # problems are reported by the CLI
-    print(f"OK: {kb.root}: {len(kb.questions)} questions, {len(kb.rules)} rules, "
-          f"{len(kb.reading)} reading topics, {len(kb.levels)} levels, "
+    print(f"OK: {knowledge_base_name(args, kb)}: {len(kb.questions)} questions, "
+          f"{len(kb.rules)} rules, {len(kb.reading)} reading topics, {len(kb.levels)} levels, "
           f"{len(kb.sources)} sources", file=env.stdout)
     return Exit.OK
