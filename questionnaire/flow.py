@@ -125,6 +125,9 @@ class Questionnaire:
         unknown = set((value,) if isinstance(value, str) else value) - set(question.values)
         if unknown:
             raise ValueError(f"{question.id}: not an option: {', '.join(sorted(unknown))}")
+        clash = question.combination_problem(value)
+        if clash:
+            raise ValueError(f"{question.id}: {clash}")
         self.remembered.pop(question.id, None)
         self.kept.discard(question.id)
         self.answers[question.id] = value

@@ -11,7 +11,12 @@ from pathlib import Path
 from typing import Any
 
 from engine.conditions import parse_condition
-from engine.load.crosscheck import YES_NO_VALUES, Document, cross_reference_problems
+from engine.load.crosscheck import (
+    OFFERED_BY_FLAG,
+    Document,
+    cross_reference_problems,
+    question_values,
+)
 from engine.load.paths import display_path, shipped_rules_dir
 from engine.load.schemas import schema_problems
 from engine.load.wording_lint import wording_problems
@@ -31,7 +36,9 @@ from engine.problems import KnowledgeBaseError, Problem
 
 SINGLE_FILES = ("levels", "sources", "questions", "reading")
 RULES_SUFFIX = ".rules.yaml"
-YES_NO_LABELS = {"yes": "Yes", "no": "No", "unsure": "Not sure"}
+#: Labels of the answers no question spells out: yes_no's, and those offered by a flag.
+STANDARD_LABELS = {"yes": "Yes", "no": "No", "unsure": "Not sure",
+                   "not_applicable": "Does not apply"}
 
 
 def rule_files(root: Path) -> list[Path]:
@@ -88,13 +95,14 @@ def _where(doc: Document, line: int) -> Where:
 
 
 def _question(doc: Document, line: int, raw: MarkedDict) -> Question:
-    if raw["kind"] == "yes_no":
-        options = tuple(Option(value, YES_NO_LABELS[value]) for value in YES_NO_VALUES)
-    else:
-        options = tuple(Option(o["value"], o["label"]) for o in raw["options"])
+    own = {o["value"]: o["label"] for o in raw.get("options", ())}
+    options = tuple(Option(value, own.get(value) or STANDARD_LABELS[value])
+                    for value in question_values(raw))
+    flagged = frozenset(value for flag, value in OFFERED_BY_FLAG.items() if raw.get(flag))
     return Question(
         id=raw["id"], text=raw["text"].strip(), kind=raw["kind"], role=raw["role"],
         options=options, why=raw["why"].strip(),
+        alone=flagged if raw["kind"] == "several_of" else frozenset(),
         ask_if=parse_condition(raw["ask_if"]) if "ask_if" in raw else None,
         raises_to=raw.get("raises_to"), where=_where(doc, line))
 

@@ -160,6 +160,7 @@ class QuestionaryFrontEnd:
                        for o in question.options]
             prompt = questionary.checkbox(
                 "Your answer", choices=choices, instruction=CHECKBOX_HINT,
+                validate=lambda ticks: question.combination_problem(tuple(ticks)) or True,
                 erase_when_done=True, **self._app)
             _with_control_keys(prompt, can_go_back)
             chosen = self._run(prompt)

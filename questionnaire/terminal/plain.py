@@ -87,7 +87,11 @@ def parse_answer(question: Question, text: str) -> AnswerValue:
             return (_match_one(items, text),)
         except NotAnAnswer:
             parts = [part for part in re.split(r"[,;]", wanted) if part.strip()]
-    return tuple(sorted({_match_one(items, part) for part in parts}))
+    chosen = tuple(sorted({_match_one(items, part) for part in parts}))
+    clash = question.combination_problem(chosen)
+    if clash:
+        raise NotAnAnswer(f"{clash[0].upper()}{clash[1:]}.")
+    return chosen
 
 
 def numbered_lines(labels: list[str], width: int, together: bool = False) -> list[str]:
