@@ -106,9 +106,12 @@ def save_answers(front: FrontEnd, done: Finished) -> bool:
         front.console.print(f"Not saved: {exc}.", markup=False)
         return False
     done.saved.append(path)
-    front.console.print(f"Saved the answers to {path} (readable only by you). To see this "
-                        f"result again: {done.replay} --answers {shlex.quote(str(path))}",
-                        markup=False)
+    # Lines holding a path or a command are never broken by us, so they can be copied whole.
+    front.console.print(f"Saved the answers to {path} (readable only by you).", markup=False,
+                        soft_wrap=True)
+    front.console.print("To see this result again, type:", markup=False)
+    front.console.print(f"  {done.replay} --answers {shlex.quote(str(path))}", markup=False,
+                        soft_wrap=True)
     return False
 
 
@@ -143,8 +146,10 @@ def write_report_action(front: FrontEnd, done: Finished) -> bool:
         front.console.print(f"Not written: {exc}.", markup=False)
         return False
     done.saved.append(path)
-    front.console.print(f"Wrote the report to {path} (readable only by you). Take it to your "
-                        "appointment, with your own questions added.", markup=False)
+    front.console.print(f"Wrote the report to {path} (readable only by you).", markup=False,
+                        soft_wrap=True)
+    front.console.print("Take it to your appointment, with your own questions added.",
+                        markup=False)
     return False
 
 

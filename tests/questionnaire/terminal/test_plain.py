@@ -214,8 +214,9 @@ def test_saving_names_the_full_path_and_the_command_as_it_was_run(
     out = flat(result.out)
     default = tmp_path / "muscle-triage-answers.yaml"
     assert f"Save the answers to which file? [{default}]" in out
-    assert (f"Saved the answers to {default} (readable only by you). To see this result again: "
-            f"uv run muscle-triage assess --answers {default}") in out
+    assert (f"Saved the answers to {default} (readable only by you).\n"
+            f"To see this result again, type:\n  uv run muscle-triage assess --answers {default}\n"
+            ) in result.out  # whole lines, never broken inside a path
     typed_name = tmp_path / "sub folder.yaml"  # a relative name: its full path, quoted
     assert f"Saved the answers to {typed_name}" in out
     assert f"uv run muscle-triage assess --answers '{typed_name}'" in out

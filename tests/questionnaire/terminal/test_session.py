@@ -53,7 +53,7 @@ def run_tui(keys: list[str], *argv: str) -> CliResult:
     with create_pipe_input() as pipe, create_app_session(input=pipe, output=DummyOutput()):
         pipe.send_text("".join(keys))
         pipe.close()
-        with time_limit(30):
+        with time_limit(120):  # a hang guard, not a timing: a busy machine can take a while
             return run_cli(*argv, tty=True)
 
 
