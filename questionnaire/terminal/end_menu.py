@@ -169,14 +169,14 @@ def change_answer(front: FrontEnd, done: Finished) -> bool:
     if run is None or again is None:
         return False
     answered = [run.kb.question(question_id) for question_id in run.answers]
-    labels = [f"{shorten(question.text, 70)} {question.answer_text(run.answers[question.id])}"
-              for question in answered]
+    labels = [f"{shorten(question.text, 60).rstrip(':')} — "
+              f"{question.answer_text(run.answers[question.id])}" for question in answered]
     index = front.choose("Which answer would you like to change?", [*labels, KEEP_ANSWERS])
     if index == len(answered):
         return False
     run.change_from(answered[index].id)
-    front.console.print("Your other answers are kept; a question that now applies is asked.",
-                        markup=False)
+    front.console.print("Answer it again. Your other answers are kept: only questions that now "
+                        "apply are added.", markup=False)
     done.assessment = again()
     return False
 

@@ -123,7 +123,7 @@ def suggestion_words(question: Question, value: AnswerValue) -> str:
     chosen = (value,) if isinstance(value, str) else value
     numbers = [str(number) for number, option in enumerate(question.options, start=1)
                if option.value in chosen]
-    return f"{question.answer_text(value)} (to keep it, type {','.join(numbers) or 'none'})"
+    return f"{question.answer_text(value)}: type {','.join(numbers) or 'none'} to keep it"
 
 
 class PlainFrontEnd:

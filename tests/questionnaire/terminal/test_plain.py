@@ -54,7 +54,7 @@ def test_a_piped_run_re_asks_explains_goes_back_and_completes(kb: KnowledgeBase)
     assert "Please type a number from 1 to 3" in out
     assert "'n' could mean No or Not sure: type the number." in out
     assert f"Why we ask: {first.why}" in flat(out)
-    assert "(Earlier you answered No (to keep it, type 2).)" in out
+    assert "(Earlier you answered No: type 2 to keep it.)" in out
     assert re.findall(r"Question (\d+) of", out)[:3] == ["1", "2", "1"]
     expected = assess(kb, answers)
     assert expected.level.title in out and kb.notice in flat(out)
@@ -155,7 +155,7 @@ def test_plain_change_an_answer_after_an_emergency_stop(kb: KnowledgeBase) -> No
     assert "The questions stop here" in before and kb.levels[0].title in before
     assert "  1) In the last few days, has any of these started suddenly" in after
     assert "  2) Keep my answers (back to the menu)" in after
-    assert "(Earlier you answered Yes (to keep it, type 1).)" in after
+    assert "(Earlier you answered Yes: type 1 to keep it.)" in after
     assert re.findall(r"Question (\d+) of", after) == [str(n) for n in range(1, len(calm) + 1)]
     assert assess(kb, calm).level.title in after and kb.levels[0].title not in after
 
