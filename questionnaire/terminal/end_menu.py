@@ -101,7 +101,8 @@ def save_answers(front: FrontEnd, done: Finished) -> bool:
     if replace is None:
         return False
     try:
-        write_private(path, answers_yaml(done.assessment.answers, str(path)), force=replace)
+        write_private(path, answers_yaml(done.assessment.answers, str(path), replay=done.replay),
+                      force=replace)
     except WriteRefused as exc:
         front.console.print(f"Not saved: {exc}.", markup=False)
         return False

@@ -222,6 +222,8 @@ def test_saving_names_the_full_path_and_the_command_as_it_was_run(
     assert f"uv run muscle-triage assess --answers '{typed_name}'" in out
     assert default.exists() and typed_name.exists()
     assert "git work tree" not in out
+    assert (f"# See the result again with: uv run muscle-triage assess --answers {default}\n"
+            in default.read_text())
 
 
 def test_in_a_git_work_tree_files_are_offered_in_the_home_folder(
