@@ -61,6 +61,21 @@ def tolerate_narrow_encoding(stream: object) -> None:
         pass
 
 
+def launch_command(argv0: str, environ: dict[str, str], executable: str) -> str:
+    """The words that started this program, for hints that say what to type next.
+
+    `python -m questionnaire` leaves ``__main__.py`` as argv[0]; anything else is the
+    `muscle-triage` script. `uv run` sets UV (the path of uv itself) for what it runs, so a
+    person who typed `uv run muscle-triage` is told `uv run muscle-triage ...` again, which works
+    in a clone where a bare `muscle-triage` is not on the PATH.
+    """
+    if os.path.basename(argv0) == "__main__.py":
+        words = f"{os.path.basename(executable) or 'python'} -m questionnaire"
+    else:
+        words = "muscle-triage"
+    return f"uv run {words}" if environ.get("UV") else words
+
+
 _TRAILING = re.compile(r"[ ]+((?:\x1b\[[0-9;]*m)*)$", re.MULTILINE)
 
 
@@ -97,20 +112,26 @@ class Environment:
     stdin_is_tty: bool = False
     stdout_is_tty: bool = False
     no_color_flag: bool = False
+    #: How this program was started (see launch_command), for "to see this again, type ...".
+    launcher: str = "muscle-triage"
 
     @classmethod
     def from_system(cls) -> Environment:
         tolerate_narrow_encoding(sys.stdout)
         tolerate_narrow_encoding(sys.stderr)
-        return cls(sys.stdin, sys.stdout, sys.stderr, dict(os.environ),
-                   _isatty(sys.stdin), _isatty(sys.stdout))
+        environ = dict(os.environ)
+        return cls(sys.stdin, sys.stdout, sys.stderr, environ,
+                   _isatty(sys.stdin), _isatty(sys.stdout),
+                   launcher=launch_command(sys.argv[0], environ, sys.executable))
 
     @classmethod
     def captured(cls, stdin: str = "", environ: dict[str, str] | None = None,
                  tty: bool = False) -> Environment:
-        """An environment over in-memory streams, for tests."""
-        return cls(io.StringIO(stdin), io.StringIO(), io.StringIO(), dict(environ or {}),
-                   stdin_is_tty=tty, stdout_is_tty=tty)
+        """An environment over in-memory streams, for tests (started as the script would be)."""
+        environ = dict(environ or {})
+        return cls(io.StringIO(stdin), io.StringIO(), io.StringIO(), environ,
+                   stdin_is_tty=tty, stdout_is_tty=tty,
+                   launcher=launch_command("muscle-triage", environ, "python"))
 
     @property
     def color(self) -> bool:

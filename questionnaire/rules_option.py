@@ -21,3 +21,18 @@ def add_rules_argument(parser: argparse.ArgumentParser) -> None:
 def knowledge_base(args: argparse.Namespace) -> KnowledgeBase:
     """Load the knowledge base named by --rules (raises KnowledgeBaseError with every problem)."""
     return load_knowledge_base(getattr(args, "rules", None))
+
+
+def knowledge_base_name(args: argparse.Namespace, kb: KnowledgeBase) -> str:
+    """The knowledge base in use, in words for messages.
+
+    With --rules, its directory. Otherwise the shipped one by its version, and its folder only
+    when that is under the current one (a checkout's rules/, which a person may be editing): an
+    installed tool's copy lives deep in site-packages, a path nobody needs to read.
+    """
+    if getattr(args, "rules", None) is not None:
+        return f"the knowledge base in {kb.root}"
+    from questionnaire.cli import _version  # the one version lookup, loaded only when needed
+
+    name = f"the shipped knowledge base (version {_version()})"
+    return name if Path(kb.root).is_absolute() else f"{name} in {kb.root.rstrip('/')}/"

@@ -162,3 +162,11 @@ def test_broken_pipe_exits_quietly(tmp_path: Path) -> None:
     assert done.stdout.startswith("1. sudden_one_sided")
     assert done.stdout.rstrip().endswith("status 141")
     assert "Traceback" not in done.stderr and "Broken pipe" not in done.stderr
+
+
+def test_check_names_the_knowledge_base_it_checked(rules_copy: Path) -> None:
+    shipped = run_cli("check")
+    assert shipped.out.startswith("OK: the shipped knowledge base (version ")
+    assert "in rules/: " in shipped.out  # a checkout: the folder being edited
+    own = run_cli("check", "--rules", str(rules_copy))
+    assert own.out.startswith(f"OK: the knowledge base in {rules_copy}: ")

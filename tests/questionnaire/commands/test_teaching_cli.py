@@ -197,3 +197,9 @@ def test_watch_before_the_command_is_honoured(tmp_path) -> None:  # type: ignore
         return sorted(line.split(None, 1)[-1] for line in out.splitlines() if line.strip())
 
     assert events(before.out) == events(after.out)
+
+
+def test_the_demo_list_shows_no_markup() -> None:
+    result = run_cli("demo")
+    assert result.code == 0 and "`" not in result.out
+    assert "'not'" in result.out
