@@ -7,7 +7,12 @@ import json
 
 from engine.run.answers import normalise_answers, read_answers_file
 from engine.run.assess import assess
-from questionnaire.commands.common import add_format_argument, add_rules_argument, knowledge_base
+from questionnaire.commands.common import (
+    add_force_argument,
+    add_format_argument,
+    add_rules_argument,
+    knowledge_base,
+)
 from questionnaire.commands.fhir_options import add_fhir_response_arguments, write_fhir_response
 from questionnaire.commands.report_options import (
     add_explain_arguments,
@@ -38,6 +43,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_rules_argument(parser)
     add_explain_arguments(parser)
     add_fhir_response_arguments(parser)
+    add_force_argument(parser, "a --report or --fhir-response file")
     add_watch_arguments(parser)
 
 

@@ -6,7 +6,7 @@ import argparse
 import json
 from pathlib import Path
 
-from questionnaire.commands.common import add_rules_argument, knowledge_base
+from questionnaire.commands.common import add_force_argument, add_rules_argument, knowledge_base
 from questionnaire.environment import Environment
 from questionnaire.exits import Exit
 from questionnaire.files import write_private
@@ -30,7 +30,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="the format; today only fhir (HL7 FHIR R4, JSON)")
     parser.add_argument("-o", "--output", metavar="FILE", type=Path, default=None,
                         help="write to FILE (owner-only permissions) instead of standard output")
-    parser.add_argument("--force", action="store_true", help="replace FILE if it exists")
+    add_force_argument(parser, "FILE")
     add_rules_argument(parser)
 
 

@@ -23,9 +23,8 @@ from contextlib import contextmanager
 #: does, import the questionnaire with its questionary front end, load the knowledge base, and
 #: find the first question to ask.
 STARTUP = """
-from questionnaire.cli import build_parser, chosen_command, names_no_command
-words = []
-args = build_parser(chosen_command(words), commands=not names_no_command(words)).parse_args(words)
+from questionnaire.cli import build_parser
+args = build_parser().parse_args([])
 import questionnaire.terminal.session
 import questionnaire.terminal.menus
 from questionnaire.commands.common import knowledge_base
