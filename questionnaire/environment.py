@@ -1,4 +1,4 @@
-"""The outside world a command runs in: streams, terminal and colour.
+"""The outside world a command runs in: streams, terminal, colour and the knowledge base loader.
 
 Commands take an Environment instead of reaching for sys.stdout, so tests run the real CLI
 in-process with captured streams (as httpie does), and colour decisions live in one place.
@@ -11,13 +11,20 @@ import io
 import os
 import re
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, TextIO
 
 from engine.load.yaml_reader import MAX_BYTES
 
 if TYPE_CHECKING:
     from rich.console import Console
+
+    from engine.model import KnowledgeBase
+
+#: Reads a knowledge base directory (None: the shipped one), as load_knowledge_base does.
+Loader = Callable[[Path | None], "KnowledgeBase"]
 
 
 def _isatty(stream: object) -> bool:
@@ -97,6 +104,17 @@ class Environment:
     stdin_is_tty: bool = False
     stdout_is_tty: bool = False
     no_color_flag: bool = False
+    #: How commands read the knowledge base; None is engine.load's load_knowledge_base. Tests
+    #: pass one that hands back a knowledge base loaded once, instead of reading it every run.
+    loader: Loader | None = None
+
+    def knowledge_base(self, root: Path | None = None) -> KnowledgeBase:
+        """The knowledge base in ``root`` (None: the shipped one), through ``loader``."""
+        if self.loader is not None:
+            return self.loader(root)
+        from engine.load.knowledge_base import load_knowledge_base  # not needed for --help
+
+        return load_knowledge_base(root)
 
     @classmethod
     def from_system(cls) -> Environment:
@@ -107,10 +125,10 @@ class Environment:
 
     @classmethod
     def captured(cls, stdin: str = "", environ: dict[str, str] | None = None,
-                 tty: bool = False) -> Environment:
+                 tty: bool = False, loader: Loader | None = None) -> Environment:
         """An environment over in-memory streams, for tests."""
         return cls(io.StringIO(stdin), io.StringIO(), io.StringIO(), dict(environ or {}),
-                   stdin_is_tty=tty, stdout_is_tty=tty)
+                   stdin_is_tty=tty, stdout_is_tty=tty, loader=loader)
 
     @property
     def color(self) -> bool:

@@ -53,7 +53,7 @@ def run(args: argparse.Namespace, env: Environment) -> int:
         env.error(refusal)
         return Exit.USAGE
     check_report_target(args)
-    kb = knowledge_base(args)
+    kb = knowledge_base(args, env)
     stdin = env.stdin_bytes() if args.answers == "-" else None
     answers = normalise_answers(kb, read_answers_file(args.answers, stdin))
     printer = watch_printer(args, env)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from engine.load.knowledge_base import load_knowledge_base
 from engine.model import KnowledgeBase
+from questionnaire.environment import Environment
 
 
 def add_rules_argument(parser: argparse.ArgumentParser) -> None:
@@ -24,6 +24,6 @@ def add_format_argument(parser: argparse.ArgumentParser) -> None:
                         help="text for people (default), json for programs")
 
 
-def knowledge_base(args: argparse.Namespace) -> KnowledgeBase:
+def knowledge_base(args: argparse.Namespace, env: Environment) -> KnowledgeBase:
     """Load the knowledge base named by --rules (raises KnowledgeBaseError with every problem)."""
-    return load_knowledge_base(getattr(args, "rules", None))
+    return env.knowledge_base(getattr(args, "rules", None))

@@ -55,7 +55,7 @@ def _line(console: Console, line: str) -> None:
 
 
 def run(args: argparse.Namespace, env: Environment) -> int:
-    kb = knowledge_base(args)
+    kb = knowledge_base(args, env)
     cards = cards_for(kb, args.id, read_cases(kb))
     if not cards:
         env.error(f"unknown id '{args.id}'{suggestion(kb, args.id)}; an id names a rule, "

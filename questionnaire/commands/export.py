@@ -35,7 +35,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, env: Environment) -> int:
-    kb = knowledge_base(args)
+    kb = knowledge_base(args, env)
     export = questionnaire(kb)
     text = json.dumps(export.resource, indent=2, ensure_ascii=False) + "\n"
     for note in export.notes:

@@ -71,7 +71,7 @@ def converse(run: Questionnaire, front: FrontEnd,
 
 
 def run_interactive(args: argparse.Namespace, env: Environment) -> int:
-    kb = knowledge_base(args)
+    kb = knowledge_base(args, env)
     front = front_end_for(args, env)
     finished: Finished | None = None
     try:

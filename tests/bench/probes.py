@@ -28,8 +28,9 @@ args = build_parser().parse_args([])
 import questionnaire.terminal.session
 import questionnaire.terminal.menus
 from questionnaire.commands.common import knowledge_base
+from questionnaire.environment import Environment
 from questionnaire.flow import Questionnaire
-kb = knowledge_base(args)
+kb = knowledge_base(args, Environment.from_system())
 assert Questionnaire(kb).current().text
 """
 

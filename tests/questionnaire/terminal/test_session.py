@@ -12,7 +12,8 @@ import os
 import re
 import signal
 import stat
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -23,10 +24,9 @@ from prompt_toolkit.output import DummyOutput
 
 from engine.model import AnswerValue, KnowledgeBase, Question
 from engine.run.assess import assess
-from tests.answer_paths import answer_path, loaded_once
-from tests.conftest import CliResult, run_cli
+from tests.answer_paths import answer_path
+from tests.conftest import CliResult, reusing, run_cli
 
-pytestmark = pytest.mark.usefixtures(loaded_once.__name__)
 ENTER, DOWN, UP, SPACE, CTRL_C = "\r", "\x1b[B", "\x1b[A", " ", "\x03"
 #: Items after a question's options: "Why are we asking this?", then "Go back" (from question 2).
 WHY, BACK = 0, 1
@@ -46,13 +46,19 @@ def time_limit(seconds: float) -> Iterator[None]:
         signal.signal(signal.SIGALRM, previous)
 
 
-def run_tui(keys: list[str], *argv: str) -> CliResult:
+def run_tui(keys: list[str], *argv: str, kb: KnowledgeBase) -> CliResult:
     """Run `muscle-triage` at a (pretend) terminal with these keystrokes, then end of input."""
     with create_pipe_input() as pipe, create_app_session(input=pipe, output=DummyOutput()):
         pipe.send_text("".join(keys))
         pipe.close()
         with time_limit(30):
-            return run_cli(*argv, tty=True)
+            return run_cli(*argv, tty=True, loader=reusing(kb))
+
+
+@pytest.fixture
+def tui(kb: KnowledgeBase) -> Callable[..., CliResult]:
+    """run_tui with the session's shipped knowledge base passed in, loaded once."""
+    return partial(run_tui, kb=kb)
 
 
 def select(index: int, start: int = 0) -> str:
@@ -95,7 +101,8 @@ QUIT = select(3)  # the end menu: "Save my answers to a file", "Show why", "Writ
 
 
 def test_routine_path_asks_follow_ups_saves_answers_and_they_replay(
-        kb: KnowledgeBase, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        cli_kb: Callable[..., CliResult], tui: Callable[..., CliResult], kb: KnowledgeBase,
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     wanted: dict[str, AnswerValue] = {"weaker": "yes", "onset": "over_months",
                                       "where_affected": ("hands",), "inactivity": ("cast",)}
@@ -104,7 +111,7 @@ def test_routine_path_asks_follow_ups_saves_answers_and_they_replay(
     # question comes back with "hands" still ticked, so Enter alone keeps it.
     checkbox = kb.question("where_affected")
     keys[list(answers).index(checkbox.id)] = tick([0, len(checkbox.options) + WHY]) + ENTER
-    result = run_tui([START, *keys, select(0), ENTER, QUIT])  # save under the default name
+    result = tui([START, *keys, select(0), ENTER, QUIT])  # save under the default name
     assert result.code == 0, result.err
     asked = re.findall(r"Question (\d+) of about (\d+)", result.out)
     assert [int(n) for n, _ in asked] == list(range(1, len(answers) + 1))
@@ -121,17 +128,18 @@ def test_routine_path_asks_follow_ups_saves_answers_and_they_replay(
     assert f"Saved the answers to {saved.name}" in out
     data = yaml.safe_load(saved.read_text())
     assert data == {k: list(v) if isinstance(v, tuple) else v for k, v in answers.items()}
-    replay = run_cli("assess", "--answers", str(saved), "--format", "json")
+    replay = cli_kb("assess", "--answers", str(saved), "--format", "json")
     assert replay.code == 0 and '"ignored": []' in replay.out
     assert f'"level": "{expected.level.id}"' in replay.out
 
 
-def test_a_red_flag_ends_the_questions_at_once(kb: KnowledgeBase, tmp_path: Path,
+def test_a_red_flag_ends_the_questions_at_once(tui: Callable[..., CliResult], kb: KnowledgeBase,
+                                               tmp_path: Path,
                                                monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     second = kb.questions[1]
     assert second.role == "red_flag" and second.raises_to == kb.levels[0].id
-    result = run_tui([START, select(1), select(0), QUIT], "--no-color")  # no, then yes
+    result = tui([START, select(1), select(0), QUIT], "--no-color")  # no, then yes
     assert result.code == 0, result.err
     assert "\x1b[" not in result.out
     assert "Question 2 of about" in result.out and "Question 3 of" not in result.out
@@ -141,12 +149,13 @@ def test_a_red_flag_ends_the_questions_at_once(kb: KnowledgeBase, tmp_path: Path
     assert list(tmp_path.iterdir()) == []
 
 
-def test_going_back_asks_again_with_the_earlier_answer_suggested(kb: KnowledgeBase) -> None:
+def test_going_back_asks_again_with_the_earlier_answer_suggested(tui: Callable[..., CliResult],
+                                                                 kb: KnowledgeBase) -> None:
     options = len(kb.questions[1].options)
     # No to question 1; "Go back" at question 2; question 1 again, pointer on the earlier "No":
     # one step up is "Yes", which ends the questions.
     keys = [START, select(1), select(options + BACK), select(0, start=1), QUIT]
-    result = run_tui(keys)
+    result = tui(keys)
     assert result.code == 0, result.err
     assert re.findall(r"Question (\d+) of", result.out) == ["1", "2", "1"]
     assert "Going back to the previous question." in result.out
@@ -155,10 +164,11 @@ def test_going_back_asks_again_with_the_earlier_answer_suggested(kb: KnowledgeBa
     assert f"{' '.join(kb.questions[0].text.split()[:6])}" in out.split("How we got here")[1]
 
 
-def test_asking_why_shows_the_reason_then_the_same_question(kb: KnowledgeBase) -> None:
+def test_asking_why_shows_the_reason_then_the_same_question(tui: Callable[..., CliResult],
+                                                            kb: KnowledgeBase) -> None:
     first = kb.questions[0]
     keys = [START, select(len(first.options) + WHY), select(0), QUIT]
-    result = run_tui(keys)
+    result = tui(keys)
     assert result.code == 0, result.err
     out = flat(result.out)
     assert f"Why we ask: {first.why}" in out
@@ -168,37 +178,40 @@ def test_asking_why_shows_the_reason_then_the_same_question(kb: KnowledgeBase) -
 
 @pytest.mark.parametrize("where", ["start", "question", "end menu"])
 def test_ctrl_c_stops_calmly_with_130_and_writes_nothing(
-        where: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        tui: Callable[..., CliResult], where: str, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     keys = {"start": [CTRL_C], "question": [START, select(1), CTRL_C],
             "end menu": [START, select(0), CTRL_C]}[where]
-    result = run_tui(keys)
+    result = tui(keys)
     assert result.code == 130
     assert result.err.strip() == "Stopped. Nothing was saved."
     assert "Traceback" not in result.out + result.err
     assert list(tmp_path.iterdir()) == []
 
 
-def test_input_ending_mid_questionnaire_is_an_interrupt(kb: KnowledgeBase) -> None:
-    result = run_tui([START, select(1)])
+def test_input_ending_mid_questionnaire_is_an_interrupt(tui: Callable[..., CliResult],
+                                                        kb: KnowledgeBase) -> None:
+    result = tui([START, select(1)])
     assert result.code == 130 and "Stopped." in result.err
     assert "Question 2 of" in result.out and "How we got here" not in result.out
 
 
-def test_quit_at_the_start_screen(kb: KnowledgeBase) -> None:
-    result = run_tui([select(1)])
+def test_quit_at_the_start_screen(tui: Callable[..., CliResult], kb: KnowledgeBase) -> None:
+    result = tui([select(1)])
     assert result.code == 0 and "Question 1" not in result.out
     assert kb.notice in flat(result.out)
 
 
-def test_replacing_a_saved_file_needs_a_yes(kb: KnowledgeBase, tmp_path: Path,
+def test_replacing_a_saved_file_needs_a_yes(tui: Callable[..., CliResult], kb: KnowledgeBase,
+                                            tmp_path: Path,
                                             monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     target = tmp_path / "muscle-triage-answers.yaml"
     target.write_text("mine\n")
     os.chmod(target, 0o644)
     save = select(0) + ENTER
-    result = run_tui([START, select(0), save, ENTER, save, "y", QUIT])  # default "no", then "y"
+    result = tui([START, select(0), save, ENTER, save, "y", QUIT])  # default "no", then "y"
     assert result.code == 0, result.err
     out = flat(result.out)
     assert "Not saved." in out and "Saved the answers" in out
