@@ -105,6 +105,7 @@ def test_every_command_has_a_real_invocation_here() -> None:
     assert not missing, f"add invocations of {missing} to INVOCATIONS in this file"
 
 
+@pytest.mark.slow
 def test_no_command_connects_or_writes_anything_unasked(cli_kb: Callable[..., CliResult],
                                                          network_attempts: list[str],
                                                          empty_home: Path) -> None:

@@ -42,6 +42,7 @@ def shipped_kb() -> KnowledgeBase:
     return load_knowledge_base()
 
 
+@pytest.mark.slow
 @FUZZ
 @given(case=rule_file_input())
 def test_fuzzed_rule_file_gets_file_and_line_or_loads(fuzz_dir: Path,
@@ -56,6 +57,7 @@ def test_fuzzed_rule_file_gets_file_and_line_or_loads(fuzz_dir: Path,
         (rules / name).write_bytes(original)
 
 
+@pytest.mark.slow
 @FUZZ
 @given(data=st.data())
 def test_fuzzed_answers_file_names_file_line_or_question(fuzz_dir: Path,
