@@ -380,6 +380,12 @@ class _ChangedNodesMatcher(ReteMatcher):  # type: ignore[misc]
     conflict-set nodes are asked. experta's reset walks the whole network (revisiting shared
     nodes once per path); here only the nodes whose memory changed since the last reset are
     wiped, the rest being empty already. The nodes, tokens and activations are experta's own.
+
+    Pays, with the alpha index and type dispatch it installs: an assessment took 6.0 ms here
+    against 11.1 ms with experta's ReteMatcher on the shipped rules, and 8.5 against 59.7 ms on
+    500 generated rules (best of 3 runs of 150 answer sets, side by side, a busy 2-core machine;
+    tests/bench/run.py's scale table shows the same against CLIPS): the throughput a server
+    assessing many people gets.
     """
 
     def __init__(self, engine: Any) -> None:
@@ -536,7 +542,11 @@ class _Engine(KnowledgeEngine):  # type: ignore[misc]
         self._agenda = _HookedAgenda(self)
 
     def get_deffacts(self) -> Any:
-        # experta finds deffacts by inspecting every attribute (every rule) at each reset.
+        """experta's, once per engine: it inspects every attribute (every rule) at each reset.
+
+        Pays: an assessment of the shipped rules took 3.5 ms with this against 5.0 ms without
+        (best of 7 runs of 300 assessments, a busy 2-core machine), most of it that inspection.
+        """
         cached = self.__dict__.get("_deffacts")
         if cached is None:
             cached = self._deffacts = super().get_deffacts()
