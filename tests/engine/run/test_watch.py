@@ -195,3 +195,12 @@ def test_runs_on_other_threads_are_not_watched(kb: KnowledgeBase) -> None:
         worker.start()
         worker.join()
     assert events == []
+
+
+def test_a_changed_experta_reset_stops_loudly_instead_of_watching_less(kb: KnowledgeBase) -> None:
+    """The one hook point refuses an agenda it does not know, rather than miss firings."""
+    network = network_for(kb)
+    network.run(normalise_answers(kb, CHAIN))
+    engine = network._engine()
+    with pytest.raises(TypeError, match="experta has changed"):
+        engine.agenda = [*engine.agenda.activations]
