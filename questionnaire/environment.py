@@ -1,4 +1,4 @@
-"""The outside world a command runs in: streams, terminal and colour.
+"""The outside world a command runs in: streams, terminal, colour and the knowledge base loader.
 
 Commands take an Environment instead of reaching for sys.stdout, so tests run the real CLI
 in-process with captured streams (as httpie does), and colour decisions live in one place.
@@ -11,13 +11,20 @@ import io
 import os
 import re
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, TextIO
 
 from engine.load.yaml_reader import MAX_BYTES
 
 if TYPE_CHECKING:
     from rich.console import Console
+
+    from engine.model import KnowledgeBase
+
+#: Reads a knowledge base directory (None: the shipped one), as load_knowledge_base does.
+Loader = Callable[[Path | None], "KnowledgeBase"]
 
 
 def _isatty(stream: object) -> bool:
@@ -115,6 +122,18 @@ class Environment:
     #: How this program was started (see launch_command), for "to see this again, type ...".
     launcher: str = "muscle-triage"
 
+    #: How commands read the knowledge base; None is engine.load's load_knowledge_base. Tests
+    #: pass one that hands back a knowledge base loaded once, instead of reading it every run.
+    loader: Loader | None = None
+
+    def knowledge_base(self, root: Path | None = None) -> KnowledgeBase:
+        """The knowledge base in ``root`` (None: the shipped one), through ``loader``."""
+        if self.loader is not None:
+            return self.loader(root)
+        from engine.load.knowledge_base import load_knowledge_base  # not needed for --help
+
+        return load_knowledge_base(root)
+
     @classmethod
     def from_system(cls) -> Environment:
         tolerate_narrow_encoding(sys.stdout)
@@ -126,11 +145,11 @@ class Environment:
 
     @classmethod
     def captured(cls, stdin: str = "", environ: dict[str, str] | None = None,
-                 tty: bool = False) -> Environment:
+                 tty: bool = False, loader: Loader | None = None) -> Environment:
         """An environment over in-memory streams, for tests (started as the script would be)."""
         environ = dict(environ or {})
         return cls(io.StringIO(stdin), io.StringIO(), io.StringIO(), environ,
-                   stdin_is_tty=tty, stdout_is_tty=tty,
+                   stdin_is_tty=tty, stdout_is_tty=tty, loader=loader,
                    launcher=launch_command("muscle-triage", environ, "python"))
 
     @property

@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from engine.load.knowledge_base import load_knowledge_base
 from engine.model import KnowledgeBase
+
+if TYPE_CHECKING:
+    from questionnaire.environment import Environment
 
 
 def add_rules_argument(parser: argparse.ArgumentParser) -> None:
@@ -18,9 +21,10 @@ def add_rules_argument(parser: argparse.ArgumentParser) -> None:
                         help="use the knowledge base in DIR instead of the shipped one")
 
 
-def knowledge_base(args: argparse.Namespace) -> KnowledgeBase:
-    """Load the knowledge base named by --rules (raises KnowledgeBaseError with every problem)."""
-    return load_knowledge_base(getattr(args, "rules", None))
+def knowledge_base(args: argparse.Namespace, env: Environment) -> KnowledgeBase:
+    """Load the knowledge base named by --rules (raises KnowledgeBaseError with every problem),
+    through the environment's loader (tests hand one in that reuses a loaded knowledge base)."""
+    return env.knowledge_base(getattr(args, "rules", None))
 
 
 def knowledge_base_name(args: argparse.Namespace, kb: KnowledgeBase) -> str:
@@ -32,7 +36,7 @@ def knowledge_base_name(args: argparse.Namespace, kb: KnowledgeBase) -> str:
     """
     if getattr(args, "rules", None) is not None:
         return f"the knowledge base in {kb.root}"
-    from questionnaire.cli import _version  # the one version lookup, loaded only when needed
+    from questionnaire.version import tool_version  # the one version lookup, only when needed
 
-    name = f"the shipped knowledge base (version {_version()})"
+    name = f"the shipped knowledge base (version {tool_version()})"
     return name if Path(kb.root).is_absolute() else f"{name} in {kb.root.rstrip('/')}/"

@@ -55,7 +55,7 @@ def _line(console: Console, line: str) -> None:
 
 
 def run(args: argparse.Namespace, env: Environment) -> int:
-    kb = knowledge_base(args)
+    kb = knowledge_base(args, env)
     # Ids are lower case; 'ALS' or 'Weaker' is a person typing a name they read, so case is
     # ignored (the shipped ids differ in more than case; an exact id still wins).
     wanted = args.id if args.id in known_ids(kb) else args.id.casefold()

@@ -106,7 +106,7 @@ def replay_command(args: argparse.Namespace, env: Environment) -> str:
 
 
 def run_interactive(args: argparse.Namespace, env: Environment) -> int:
-    kb = knowledge_base(args)
+    kb = knowledge_base(args, env)
     front = front_end_for(args, env)
     finished: Finished | None = None
     try:

@@ -27,6 +27,9 @@ import pytest
 from engine.load.paths import shipped_rules_dir
 from tests.repo import ROOT
 
+#: Builds distributions and installs them into new environments: tens of seconds.
+pytestmark = pytest.mark.slow
+
 EMERGENCY_ANSWERS = "sudden_one_sided: yes\nweaker: yes\n"
 
 

@@ -79,6 +79,7 @@ class Terminal:
         return code
 
 
+@pytest.mark.slow
 def test_the_questionnaire_runs_at_a_real_terminal(kb: KnowledgeBase) -> None:
     terminal = Terminal([sys.executable, "-m", "questionnaire"])
     try:
