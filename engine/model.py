@@ -284,6 +284,7 @@ class KnowledgeBase:
     default_level: str
     notice: str
     reading: tuple[ReadingItem, ...]
+    texts: Texts
     #: (source id, full citation) pairs, in the order of sources.yaml.
     sources: tuple[tuple[str, str], ...] = ()
     floor: Floor | None = None

@@ -93,8 +93,8 @@ def render_assessment(kb: KnowledgeBase, assessment: Assessment, console: Consol
             _bullet(console, escape(text))
     if assessment.reading:
         console.print()
-        console.print("[bold]Reading[/] [dim](about a subject, not about you: only a doctor can "
-                      "find the cause)[/]")
+        console.print("[bold]Reading[/]")
+        _block(console, f"[dim]{escape(kb.texts.reading_intro)}[/]", 2)
         for item in assessment.reading:
             _block(console, f"[bold]{escape(item.title)}[/]", 2)
             _block(console, escape(item.summary), 4)

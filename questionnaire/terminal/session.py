@@ -52,6 +52,8 @@ def converse(run: Questionnaire, front: FrontEnd,
         else:
             run.answer(reply)
     # What follows the questions is imported only now, so the first question comes sooner.
+    from rich.markup import escape
+
     from questionnaire.render.result import render_assessment
     from questionnaire.render.summary import render_how_we_got_here
     from questionnaire.terminal.end_menu import Finished
@@ -63,8 +65,7 @@ def converse(run: Questionnaire, front: FrontEnd,
 
         assessment = watched_assessment(kb, run.answers, watch)
     if run.ended_early:
-        front.console.print("[bold]The questions stop here: this answer reaches the highest "
-                            "urgency.[/]")
+        front.console.print(f"[bold]{escape(kb.texts.stopped_early)}[/]")
         front.console.print()
     render_assessment(kb, assessment, front.console, how_we_got_here=render_how_we_got_here)
     return Finished(kb, assessment)

@@ -141,3 +141,8 @@ def test_a_save_finished_as_ctrl_c_came_is_named_in_the_stop_message(
     assert result.code == 130
     assert f"Stopped. {target} was written just before." in result.err
     assert "Nothing was saved" not in result.err
+
+
+def test_the_welcome_says_what_texts_yaml_says(kb: KnowledgeBase) -> None:
+    out = flat(run_cli("--plain", stdin="").out)
+    assert kb.texts.welcome in out and kb.texts.how_it_runs in out and kb.notice in out

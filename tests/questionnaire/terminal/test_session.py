@@ -205,3 +205,8 @@ def test_replacing_a_saved_file_needs_a_yes(kb: KnowledgeBase, tmp_path: Path,
     assert "sudden_one_sided: 'yes'" in target.read_text() or \
         "sudden_one_sided: yes" in target.read_text()
     assert stat.S_IMODE(target.stat().st_mode) == 0o600
+
+
+def test_the_welcome_box_says_what_texts_yaml_says(kb: KnowledgeBase) -> None:
+    out = flat(run_tui([select(1)]).out)  # "Quit" at the start screen
+    assert kb.texts.welcome in out and kb.texts.how_it_runs in out and kb.notice in out
