@@ -59,6 +59,7 @@ def converse(run: Questionnaire, front: FrontEnd,
     from questionnaire.terminal.end_menu import Finished
 
     assessment = run.final()
+    kb = run.worded  # the result, the summary and the end menu speak of whom it is about
     front.console.print()
     if watch is not None:  # --watch: the engine runs the final answers once more, watched
         from questionnaire.render.watch_view import watched_assessment

@@ -42,10 +42,11 @@ def test_a_piped_run_re_asks_explains_goes_back_and_completes(kb: KnowledgeBase)
     wanted: dict[str, AnswerValue] = {"weaker": "yes", "onset": "over_weeks",
                                       "where_affected": ("feet_ankles", "hands")}
     lines, answers = plain_walk(kb, wanted)
-    first = kb.questions[0]
-    # question 1: a number out of range, a word that fits nothing, an ambiguous start, "why",
-    # then "no"; question 2: back; question 1 again: "No" as a word.
-    lines[0:1] = ["7", "maybe", "n", "?", "2", "b", "No"]
+    first = next(q for q in kb.questions if q.role == "red_flag")
+    at = list(answers).index(first.id)  # asked after who it is about and their age
+    # the first red flag: a number out of range, a word that fits nothing, an ambiguous start,
+    # "why", then "no"; the next question: back; the first red flag again: "No" as a word.
+    lines[at:at + 1] = ["7", "maybe", "n", "?", "2", "b", "No"]
     result = run_cli(stdin="\n".join(lines) + "\n")  # input ends at the end menu: a normal end
     assert result.code == 0, result.err
     out = result.out
@@ -55,7 +56,8 @@ def test_a_piped_run_re_asks_explains_goes_back_and_completes(kb: KnowledgeBase)
     assert "'n' could mean No or Not sure: type the number." in out
     assert f"Why we ask: {first.why}" in flat(out)
     assert "(Earlier you answered 2.)" in out
-    assert re.findall(r"Question (\d+) of", out)[:3] == ["1", "2", "1"]
+    numbers = [str(n) for n in (at + 1, at + 2, at + 1)]
+    assert re.findall(r"Question (\d+) of", out)[at:at + 3] == numbers
     expected = assess(kb, answers)
     assert expected.level.title in out and kb.notice in flat(out)
     assert "\x1b" not in out and not BOX_DRAWING.search(out)
@@ -83,17 +85,18 @@ def test_plain_save_refuses_to_replace_a_file_without_a_yes(kb: KnowledgeBase,
                                                             tmp_path: Path) -> None:
     target = tmp_path / "mine.yaml"
     target.write_text("precious\n")
-    result = run_cli(stdin=f"1\n1\n{target}\nn\n4\n")  # yes to question 1, save, decline, quit
+    # myself, under 18, yes to the first red flag, save, decline, quit
+    result = run_cli(stdin=f"1\n1\n1\n1\n{target}\nn\n4\n")
     assert result.code == 0, result.err
     assert "already exists. Replace it? (y/N)" in result.out and "Not saved." in result.out
     assert target.read_text() == "precious\n"
 
 
-@pytest.mark.parametrize("typed", ["", "2\n2\n", "1\n1\n"])
+@pytest.mark.parametrize("typed", ["", "2\n2\n", "1\n1\n1\n1\n"])
 def test_end_of_input_before_the_result_exits_130_and_writes_nothing(
         typed: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
-    result = run_cli(stdin=typed)  # "1\n1\n": an emergency, "save", input ends at the name
+    result = run_cli(stdin=typed)  # "1\n1\n1\n1\n": an emergency, "save", input ends at the name
     assert result.code == 130
     assert result.err.strip() == "Stopped. Nothing was saved."
     assert "Traceback" not in result.out + result.err
@@ -118,9 +121,9 @@ def test_several_of_takes_numbers_words_or_none(kb: KnowledgeBase) -> None:
 @pytest.mark.parametrize(("argv", "environ"), [(["--plain"], {}), ([], {"TERM": "dumb"})])
 def test_plain_at_a_terminal_when_asked_or_on_a_dumb_terminal(
         kb: KnowledgeBase, argv: list[str], environ: dict[str, str]) -> None:
-    result = run_cli(*argv, stdin="1\n2\n", environ=environ, tty=True)
+    result = run_cli(*argv, stdin="1\n1\n1\n2\n", environ=environ, tty=True)  # to an emergency
     assert result.code == 0, result.err
-    assert "Your answer (1-3, ? why): " in result.out
+    assert "Your answer (1-4, ? why): " in result.out
     assert kb.levels[0].title in result.out
     assert "\x1b" not in result.out and not BOX_DRAWING.search(result.out)
 

@@ -81,11 +81,15 @@ def test_the_questionnaire_runs_at_a_real_terminal(kb: KnowledgeBase) -> None:
         terminal.type(ENTER)
         terminal.wait_for("Question 1 of about")
         terminal.wait_for("Why are we asking this?")
-        terminal.type(ENTER)  # the pointer starts on "Yes"
+        terminal.type(ENTER)  # who it is about: the pointer starts on "Myself"
+        terminal.wait_for("Question 2 of about")
+        terminal.type(ENTER)  # the age: "Under 18"
+        terminal.wait_for("Question 3 of about")
+        terminal.type(ENTER)  # the first red flag: the pointer starts on "Yes"
         terminal.wait_for("What next?")
         screen = " ".join(terminal.text().split())
         assert kb.levels[0].title in screen and "Your answer: Yes" in screen
-        assert "Question 2 of" not in screen
+        assert "Question 4 of" not in screen
         assert "\x1b[" in terminal.seen  # a terminal gets colour and cursor control
         terminal.type(DOWN * 3 + ENTER)  # Quit
     finally:

@@ -91,6 +91,8 @@ def flat(text: str) -> str:
 
 
 START = select(0)
+#: Who it is about ("Myself") and the age ("Under 18"): the opening questions, before the red flags.
+OPENING = [select(0), select(0)]
 QUIT = select(3)  # the end menu: "Save my answers to a file", "Show why", "Write a report", "Quit"
 
 
@@ -126,15 +128,19 @@ def test_routine_path_asks_follow_ups_saves_answers_and_they_replay(
     assert f'"level": "{expected.level.id}"' in replay.out
 
 
+def _first_red_flag(kb: KnowledgeBase) -> Question:
+    return next(q for q in kb.questions if q.role == "red_flag")
+
+
 def test_a_red_flag_ends_the_questions_at_once(kb: KnowledgeBase, tmp_path: Path,
                                                monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
-    second = kb.questions[1]
+    second = kb.questions[kb.questions.index(_first_red_flag(kb)) + 1]
     assert second.role == "red_flag" and second.raises_to == kb.levels[0].id
-    result = run_tui([START, select(1), select(0), QUIT], "--no-color")  # no, then yes
+    result = run_tui([START, *OPENING, select(1), select(0), QUIT], "--no-color")  # no, yes
     assert result.code == 0, result.err
     assert "\x1b[" not in result.out
-    assert "Question 2 of about" in result.out and "Question 3 of" not in result.out
+    assert "Question 4 of about" in result.out and "Question 5 of" not in result.out
     out = flat(result.out)
     assert "The questions stop here" in out and kb.levels[0].title in out
     assert kb.notice in out and "Reading" not in out
@@ -142,27 +148,28 @@ def test_a_red_flag_ends_the_questions_at_once(kb: KnowledgeBase, tmp_path: Path
 
 
 def test_going_back_asks_again_with_the_earlier_answer_suggested(kb: KnowledgeBase) -> None:
-    options = len(kb.questions[1].options)
-    # No to question 1; "Go back" at question 2; question 1 again, pointer on the earlier "No":
-    # one step up is "Yes", which ends the questions.
-    keys = [START, select(1), select(options + BACK), select(0, start=1), QUIT]
+    first = _first_red_flag(kb)
+    options = len(kb.questions[kb.questions.index(first) + 1].options)
+    # No to the first red flag; "Go back" at the next; the first again, pointer on the earlier
+    # "No": one step up is "Yes", which ends the questions.
+    keys = [START, *OPENING, select(1), select(options + BACK), select(0, start=1), QUIT]
     result = run_tui(keys)
     assert result.code == 0, result.err
-    assert re.findall(r"Question (\d+) of", result.out) == ["1", "2", "1"]
+    assert re.findall(r"Question (\d+) of", result.out) == ["1", "2", "3", "4", "3"]
     assert "Going back to the previous question." in result.out
     out = flat(result.out)
     assert kb.levels[0].title in out
-    assert f"{' '.join(kb.questions[0].text.split()[:6])}" in out.split("How we got here")[1]
+    assert f"{' '.join(first.text.split()[:6])}" in out.split("How we got here")[1]
 
 
 def test_asking_why_shows_the_reason_then_the_same_question(kb: KnowledgeBase) -> None:
-    first = kb.questions[0]
-    keys = [START, select(len(first.options) + WHY), select(0), QUIT]
+    first = _first_red_flag(kb)
+    keys = [START, *OPENING, select(len(first.options) + WHY), select(0), QUIT]
     result = run_tui(keys)
     assert result.code == 0, result.err
     out = flat(result.out)
     assert f"Why we ask: {first.why}" in out
-    assert re.findall(r"Question (\d+) of", result.out) == ["1"]
+    assert re.findall(r"Question (\d+) of", result.out) == ["1", "2", "3"]
     assert kb.levels[0].title in out  # the re-asked question took the answer
 
 
@@ -171,7 +178,7 @@ def test_ctrl_c_stops_calmly_with_130_and_writes_nothing(
         where: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     keys = {"start": [CTRL_C], "question": [START, select(1), CTRL_C],
-            "end menu": [START, select(0), CTRL_C]}[where]
+            "end menu": [START, *OPENING, select(0), CTRL_C]}[where]
     result = run_tui(keys)
     assert result.code == 130
     assert result.err.strip() == "Stopped. Nothing was saved."
@@ -198,7 +205,7 @@ def test_replacing_a_saved_file_needs_a_yes(kb: KnowledgeBase, tmp_path: Path,
     target.write_text("mine\n")
     os.chmod(target, 0o644)
     save = select(0) + ENTER
-    result = run_tui([START, select(0), save, ENTER, save, "y", QUIT])  # default "no", then "y"
+    result = run_tui([START, *OPENING, select(0), save, ENTER, save, "y", QUIT])  # "no", "y"
     assert result.code == 0, result.err
     out = flat(result.out)
     assert "Not saved." in out and "Saved the answers" in out
