@@ -104,7 +104,7 @@ def test_assess_emergency_from_stdin_as_json() -> None:
     assert data["trace"][0]["rule"] == "rf_sudden_one_sided"
     assert data["trace"][0]["because"] == ["sudden_one_sided: Yes"]
     assert data["answers"] == {"sudden_one_sided": "yes"}
-    assert "not a substitute" in data["notice"]
+    assert "does not replace a doctor" in data["notice"]
 
 
 def test_assess_text_from_a_file(tmp_path: Path) -> None:

@@ -114,8 +114,10 @@ def test_every_rule_and_reading_cites_a_known_source(kb: KnowledgeBase) -> None:
 
 def test_every_result_carries_the_notice(kb: KnowledgeBase) -> None:
     for answers in [{}, {"sudden_one_sided": "yes"}, {"weaker": "yes", "inactivity": ("cast",)}]:
-        notice = assess(kb, answers).notice  # type: ignore[arg-type]
-        assert "not a substitute for a doctor" in notice and "emergency number" in notice
+        for who in ("self", "adult", "child", "baby"):  # in every audience's wording
+            notice = assess(kb, {**answers, "who": who}).notice  # type: ignore[arg-type]
+            assert notice == kb.for_audience(who).notice  # type: ignore[arg-type]
+            assert "does not replace a doctor" in notice and "emergency number" in notice
 
 
 def test_answers_to_questions_that_would_not_be_asked_are_set_aside(kb: KnowledgeBase) -> None:
