@@ -28,10 +28,13 @@ def test_required_reading_topics_exist_with_sources_and_links(kb: KnowledgeBase)
 
 def test_red_flags_are_asked_first_and_each_declares_its_level(kb: KnowledgeBase) -> None:
     roles = [q.role for q in kb.questions]
-    first_other = roles.index("symptom")
-    assert set(roles[:first_other]) == {"red_flag"}
+    first_flag, first_other = roles.index("red_flag"), roles.index("symptom")
+    # only the opening questions (who it is about, their age) come before the red flags
+    assert [q.id for q in kb.questions[:first_flag]] == ["who", "age", "child_age"]
+    assert set(roles[:first_flag]) == {"context"}
+    assert set(roles[first_flag:first_other]) == {"red_flag"}
     assert "red_flag" not in roles[first_other:]
-    for question in kb.questions[:first_other]:
+    for question in kb.questions[first_flag:first_other]:
         assert question.raises_to in {lv.id for lv in kb.levels}
 
 
@@ -111,8 +114,10 @@ def test_every_rule_and_reading_cites_a_known_source(kb: KnowledgeBase) -> None:
 
 def test_every_result_carries_the_notice(kb: KnowledgeBase) -> None:
     for answers in [{}, {"sudden_one_sided": "yes"}, {"weaker": "yes", "inactivity": ("cast",)}]:
-        notice = assess(kb, answers).notice  # type: ignore[arg-type]
-        assert "not a substitute for a doctor" in notice and "emergency number" in notice
+        for who in ("self", "adult", "child", "baby"):  # in every audience's wording
+            notice = assess(kb, {**answers, "who": who}).notice  # type: ignore[arg-type]
+            assert notice == kb.for_audience(who).notice  # type: ignore[arg-type]
+            assert "does not replace a doctor" in notice and "emergency number" in notice
 
 
 def test_answers_to_questions_that_would_not_be_asked_are_set_aside(kb: KnowledgeBase) -> None:
