@@ -115,7 +115,8 @@ def build(docs: list[Document], root: str) -> KnowledgeBase:
     by_kind = {doc.kind: doc for doc in docs if doc.kind in SINGLE_FILES}
     levels_doc = by_kind["levels"].data
     levels = tuple(Level(raw["id"], rank, raw["title"].strip(), raw["advice"].strip(),
-                         bool(raw.get("only_what_to_do_now", False)))
+                         bool(raw.get("only_what_to_do_now", False)),
+                         raw["safety_net"].strip() if "safety_net" in raw else None)
                    for rank, raw in enumerate(reversed(levels_doc["levels"])))
     questions_doc = by_kind["questions"]
     questions = tuple(_question(questions_doc, questions_doc.data["questions"].item_lines[i], raw)

@@ -78,6 +78,8 @@ def reader_texts(kb: KnowledgeBase) -> Iterator[Text]:
     for level in kb.levels:
         yield Text("level", levels_path, None, f"level '{level.id}'", level.title)
         yield Text("level", levels_path, None, f"level '{level.id}'", level.advice)
+        if level.safety_net is not None:
+            yield Text("level", levels_path, None, f"level '{level.id}'", level.safety_net)
     for question in kb.questions:
         subject = f"question '{question.id}'"
         where = question.where
