@@ -4,7 +4,8 @@ Good triage ends with "get help at once if ..." (NHS 111 calls it worsening advi
 is written by hand: for every warning sign the person has not reported (a red flag or symptom
 answered yes, or one more option of a several-of symptom question), the reference evaluator
 re-runs the rules on the answers with that one sign added, ask_if respected, and the sign is
-listed under the level it would reach when that level is above the one the person got. So the
+listed under the level it would reach when that level is above the one the person got (only the
+rules the sign can reach are re-run: engine/explain/rerun.py). So the
 list is exact over single new signs and only ever points upwards; a sign that would lower or keep
 the level is never shown. Each group's heading is a reader text from levels.yaml.
 
@@ -18,6 +19,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 from engine.conditions import evaluate
+from engine.explain.rerun import Rerun
 from engine.model import (
     AnswerValue,
     Assessment,
@@ -26,7 +28,6 @@ from engine.model import (
     SafetyNetGroup,
     SafetyNetSign,
 )
-from engine.verify.reference import reference_for
 
 #: Roles whose "yes" is a sign the person notices (context questions are background, not signs).
 SIGN_ROLES = ("red_flag", "symptom")
@@ -69,12 +70,12 @@ def safety_net(kb: KnowledgeBase, assessment: Assessment) -> tuple[SafetyNetGrou
     Within a group, signs keep the asking order; the options of one several-of question that
     reach the same level form one sign.
     """
-    evaluator = reference_for(kb)
+    rerun = Rerun(kb, assessment.answers)
     current = assessment.level.rank
     reached: dict[int, dict[str, list[str]]] = {}
     questions: dict[str, Question] = {}
     for change in sign_changes(kb, assessment.answers):
-        rank = evaluator.level_rank(change.answers)
+        rank, _ = rerun.run(change.answers, frozenset({change.question.id}))
         if rank > current:
             questions[change.question.id] = change.question
             reached.setdefault(rank, {}).setdefault(change.question.id, []).append(change.option)

@@ -24,12 +24,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from functools import cache
 from typing import Literal
 
-from engine.conditions import facts_read, questions_read
+from engine.explain.rerun import Rerun
 from engine.model import AnswerValue, Assessment, KnowledgeBase, Level, Question
-from engine.verify.reference import CompiledRule, reference_for
 
 #: How many changes a set may have, and how many answer sets one what-if may evaluate.
 MAX_CHANGES = 4
@@ -78,40 +76,6 @@ class WhatIf:
     evaluations: int
 
 
-@cache
-def _depends_on(kb: KnowledgeBase) -> dict[str, frozenset[str]]:
-    """Rule id -> every question whose answer can change whether the rule fires.
-
-    The questions its condition reads, those of every rule deriving a fact it reads (to a
-    fixpoint, so cycles are fine), and the ask_if questions of all of them, transitively.
-    """
-    derivers: dict[str, list[str]] = {}
-    for rule in kb.rules:
-        for fact in rule.then.derive:
-            derivers.setdefault(fact, []).append(rule.id)
-    found = {rule.id: set(questions_read(rule.when)) for rule in kb.rules}
-    feeds = {rule.id: [other for fact in facts_read(rule.when) for other in derivers.get(fact, ())]
-             for rule in kb.rules}
-    changed = True
-    while changed:
-        changed = False
-        for rule in kb.rules:
-            mine = found[rule.id]
-            for other in feeds[rule.id]:
-                if not found[other] <= mine:
-                    mine |= found[other]
-                    changed = True
-    gates = {q.id: questions_read(q.ask_if) for q in kb.questions}
-    for questions in found.values():
-        todo = list(questions)
-        while todo:
-            for gate in gates[todo.pop()]:
-                if gate not in questions:
-                    questions.add(gate)
-                    todo.append(gate)
-    return {rule_id: frozenset(questions) for rule_id, questions in found.items()}
-
-
 def candidate_changes(question: Question, current: AnswerValue | None) -> list[Change]:
     """Every single change to one question's answer (never withdrawing it)."""
     if question.kind == "several_of":
@@ -138,27 +102,20 @@ def apply(kb: KnowledgeBase, answers: Mapping[str, AnswerValue], changes: Iterab
     return result
 
 
-#: Rules to re-run (by layer), and the fired rules, facts and level rank to start from.
-_Plan = tuple[tuple[tuple[CompiledRule, ...], ...], frozenset[str], frozenset[str], int]
-
-
 class _Search:
     """One what-if: the base answers, the evaluations cached, the budget left."""
 
     def __init__(self, kb: KnowledgeBase, answers: Mapping[str, AnswerValue], budget: int) -> None:
         self.kb = kb
         self.answers = dict(answers)
-        self.evaluator = reference_for(kb)
-        self.depends = _depends_on(kb)
-        self.rule_rank = {rule.id: kb.level(rule.then.level).rank if rule.then.level else -1
-                          for rule in kb.rules}
+        self.rerun = Rerun(kb, answers)
+        self.evaluator = self.rerun.evaluator
+        self.depends = self.rerun.depends
+        self.rule_rank = self.rerun.rule_rank
         self.changes = {q.id: candidate_changes(q, answers.get(q.id)) for q in kb.questions}
         self.budget = budget
         self.evaluations = 0
         self.cache: dict[frozenset[Change], tuple[int, frozenset[str]]] = {}
-        self.plans: dict[frozenset[str], _Plan] = {}
-        kept, _ = self.evaluator.applicable(self.answers)
-        self.base_fired = frozenset(self.evaluator.run(kept)[0])
 
     def run(self, chosen: frozenset[Change]) -> tuple[int, frozenset[str]] | None:
         """(level rank, fired rules) after the changes; None once the budget is spent."""
@@ -168,31 +125,9 @@ class _Search:
         if self.evaluations >= self.budget:
             return None
         self.evaluations += 1
-        kept, _ = self.evaluator.applicable(apply(self.kb, self.answers, chosen))
-        layers, start_fired, start_facts, start_rank = self.plan(
-            frozenset(c.question for c in chosen))
-        fired, _, rank = self.evaluator.run_layers(layers, kept, set(start_fired),
-                                                   set(start_facts), start_rank)
-        self.cache[chosen] = rank, frozenset(fired)
+        self.cache[chosen] = self.rerun.run(apply(self.kb, self.answers, chosen),
+                                            frozenset(c.question for c in chosen))
         return self.cache[chosen]
-
-    def plan(self, questions: frozenset[str]) -> _Plan:
-        """Only rules depending on a changed question can fire differently: the others keep
-        what they did on the base answers (the rules deriving their facts depend on no more)."""
-        known = self.plans.get(questions)
-        if known is not None:
-            return known
-        affected = {rule_id for rule_id, depends in self.depends.items()
-                    if not depends.isdisjoint(questions)}
-        layers = tuple(tuple(rule for rule in layer if rule[0] in affected)
-                       for layer in self.evaluator.layers)
-        kept_fired = self.base_fired - affected
-        facts = frozenset(fact for rule_id in kept_fired
-                          for fact in self.kb.rule(rule_id).then.derive)
-        rank = max((self.rule_rank[r] for r in kept_fired), default=-1)
-        plan = (layers, kept_fired, facts, max(rank, self.evaluator.default_rank))
-        self.plans[questions] = plan
-        return plan
 
     def branches(self, target: int, rank: int, fired: frozenset[str]) -> list[Change]:
         """The changes one of which every solution extending the current set must contain."""
