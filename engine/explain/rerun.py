@@ -12,7 +12,7 @@ interactive there.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from functools import cache
+from functools import cache, lru_cache
 
 from engine.conditions import facts_read, questions_read
 from engine.model import AnswerValue, KnowledgeBase
@@ -56,6 +56,35 @@ def depends_on(kb: KnowledgeBase) -> dict[str, frozenset[str]]:
     return {rule_id: frozenset(questions) for rule_id, questions in found.items()}
 
 
+@cache
+def rule_ranks(kb: KnowledgeBase) -> dict[str, int]:
+    """Rule id -> the rank of the level it sets, or -1."""
+    return {rule.id: kb.level(rule.then.level).rank if rule.then.level else -1
+            for rule in kb.rules}
+
+
+@cache
+def _reached_by(kb: KnowledgeBase) -> dict[str, frozenset[str]]:
+    """Question id -> the rules depending on it."""
+    found: dict[str, set[str]] = {q.id: set() for q in kb.questions}
+    for rule_id, questions in depends_on(kb).items():
+        for question in questions:
+            found[question].add(rule_id)
+    return {question: frozenset(rules) for question, rules in found.items()}
+
+
+@lru_cache(maxsize=4096)
+def _affected(kb: KnowledgeBase, questions: frozenset[str]
+              ) -> tuple[frozenset[str], tuple[tuple[CompiledRule, ...], ...]]:
+    """The rules changes to these questions can reach, and those rules' layers: the same for
+    every answer set, so kept across assessments (a safety net asks for one question at a time)."""
+    reached = _reached_by(kb)
+    affected = frozenset().union(*(reached[q] for q in questions))
+    layers = tuple(tuple(rule for rule in layer if rule[0] in affected)
+                   for layer in reference_for(kb).layers)
+    return affected, layers
+
+
 class Rerun:
     """The base answers' run, and re-runs of changed answers from it."""
 
@@ -63,8 +92,7 @@ class Rerun:
         self.kb = kb
         self.evaluator = reference_for(kb)
         self.depends = depends_on(kb)
-        self.rule_rank = {rule.id: kb.level(rule.then.level).rank if rule.then.level else -1
-                          for rule in kb.rules}
+        self.rule_rank = rule_ranks(kb)
         kept, _ = self.evaluator.applicable(answers)
         self.base_fired = frozenset(self.evaluator.run(kept)[0])
         self.plans: dict[frozenset[str], Plan] = {}
@@ -84,10 +112,7 @@ class Rerun:
         known = self.plans.get(questions)
         if known is not None:
             return known
-        affected = {rule_id for rule_id, depends in self.depends.items()
-                    if not depends.isdisjoint(questions)}
-        layers = tuple(tuple(rule for rule in layer if rule[0] in affected)
-                       for layer in self.evaluator.layers)
+        affected, layers = _affected(self.kb, questions)
         kept_fired = self.base_fired - affected
         facts = frozenset(fact for rule_id in kept_fired
                           for fact in self.kb.rule(rule_id).then.derive)

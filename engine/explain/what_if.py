@@ -31,7 +31,7 @@ from engine.model import AnswerValue, Assessment, KnowledgeBase, Level, Question
 
 #: How many changes a set may have, and how many answer sets one what-if may evaluate.
 MAX_CHANGES = 4
-BUDGET = 20_000
+BUDGET = 10_000
 
 
 @dataclass(frozen=True, order=True)
@@ -61,13 +61,19 @@ class LevelChanges:
     """For one level: the smallest sets of changes reaching it, or how far the search went.
 
     ``size`` is the number of changes in each set (None: none found). ``searched`` is the largest
-    size searched in full: with no sets found, no set of up to that many changes reaches the level.
+    size searched in full: with no sets found, no set of up to that many changes reaches the level;
+    with sets found and ``searched`` below ``size``, the budget ran out while listing them, so
+    other sets of that size may exist (``all_listed`` is False).
     """
 
     level: Level
     size: int | None
     sets: tuple[ChangeSet, ...]
     searched: int
+
+    @property
+    def all_listed(self) -> bool:
+        return self.size is None or self.searched >= self.size
 
 
 @dataclass(frozen=True)
@@ -163,11 +169,12 @@ class _Search:
             found: set[frozenset[Change]] = set()
             visited: set[frozenset[Change]] = set()
             complete = self._deepen(frozenset(), depth, target, found, visited)
+            if complete:
+                searched = depth
             if found:
                 return depth, sorted(found, key=lambda s: sorted(s)), searched
             if not complete:
                 break
-            searched = depth
         return None, [], searched
 
     def _deepen(self, chosen: frozenset[Change], depth: int, target: int,

@@ -35,8 +35,9 @@ def change_text(kb: KnowledgeBase, answers: dict[str, AnswerValue], change: Chan
 def _outcome(level: LevelChanges, max_changes: int) -> str:
     if level.size is not None:
         ways = len(level.sets)
+        more = "" if level.all_listed else " (the search budget ran out: there may be more)"
         return (f"{level.size} change{'s' if level.size > 1 else ''}, "
-                f"{ways} way{'s' if ways > 1 else ''}")
+                f"{ways} way{'s' if ways > 1 else ''}{more}")
     if level.searched >= max_changes:
         return f"no set of up to {max_changes} changes reaches it"
     return (f"not found within the search budget (no set of up to {level.searched} changes "
@@ -77,6 +78,7 @@ def _notes(change_set: ChangeSet) -> list[str]:
 def what_if_json(found: WhatIf, max_changes: int) -> list[dict[str, Any]]:
     return [{"level": level.level.id, "changes": level.size,
              "searched_up_to": level.searched, "max_changes": max_changes,
+             "all_listed": level.all_listed,
              "sets": [{"changes": [{"question": c.question, "action": c.action,
                                     "value": c.value} for c in change_set.changes],
                        "opens": list(change_set.opens),
