@@ -112,10 +112,18 @@ def test_the_search_keeps_to_its_budget_and_says_how_far_it_got(kb: KnowledgeBas
 def test_what_if_on_a_generated_500_rule_base_keeps_to_the_budget(tmp_path: Path) -> None:
     generated = load_knowledge_base(write_knowledge_base(tmp_path, 500, seed=5))
     rng = random.Random(5)
+    reference = reference_for(generated)
+    sizes = []
     for _ in range(5):
-        found = what_if(generated, assess(generated, sample_answers(generated, rng)))
+        result = assess(generated, sample_answers(generated, rng))
+        found = what_if(generated, result)
         assert found.evaluations <= BUDGET
-        assert any(level.size is not None for level in found.levels)
+        for level in found.levels:
+            sizes.append(level.size)
+            for change_set in level.sets:
+                assert reference.level_rank(_changed(dict(result.answers), change_set.changes)
+                                            ) == level.level.rank
+    assert any(size is not None for size in sizes)  # the search does find sets at this size
 
 
 def test_assess_what_if_as_text_and_json_and_never_without_the_flag(tmp_path: Path) -> None:
