@@ -16,8 +16,9 @@ questions are tried next, for the rule with the fewest. Too low a level: only ch
 the target level's rules depend on can help. Every set of the smallest size is found, and none of
 its proper subsets reaches the level (they are smaller, and the smaller sizes were searched in
 full). The search stops at ``max_changes`` changes or ``budget`` evaluations, whichever comes
-first, and says so; the time bound is the budget times one evaluation (tens of microseconds on the
-shipped knowledge base: tests/bench/explain_bench.py prints the figures).
+first, and says so; the time bound is the budget times one evaluation. Measured over 1,000 sampled
+sets (tests/bench/explain_bench.py): 50 ms median and 2 s worst on the shipped knowledge base
+(never cut short, at most 7,352 evaluations), 27 ms median and 27 s worst at 500 rules.
 """
 
 from __future__ import annotations
