@@ -236,6 +236,9 @@ class Level:
     #: A line about the reading, shown after the advice only when the result offers reading, so
     #: a result without any never promises it.
     with_reading: str | None = None
+    #: Safety-netting: the reader text that introduces the warning signs which would raise a
+    #: result to this level (levels.yaml; every level above the lowest has one).
+    safety_net: str | None = None
 
 
 @dataclass(frozen=True)
@@ -387,6 +390,26 @@ class TraceStep:
 
 
 @dataclass(frozen=True)
+class SafetyNetSign:
+    """A warning sign that, if it appeared, would raise the result to its group's level.
+
+    ``answers`` are the option values that would do it (``("yes",)`` for a yes/no question, the
+    options to add for a several-of one); the reader sees the question's own text and labels.
+    """
+
+    question: Question
+    answers: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class SafetyNetGroup:
+    """The warning signs that would each raise the result to one level, under its heading."""
+
+    level: Level
+    signs: tuple[SafetyNetSign, ...]
+
+
+@dataclass(frozen=True)
 class Assessment:
     """What the knowledge base concludes from a set of answers. Never a diagnosis.
 
@@ -403,6 +426,9 @@ class Assessment:
     derived: frozenset[str] = frozenset()
     #: Answers set aside because their question would not have been asked (its ask_if was false).
     ignored: tuple[str, ...] = ()
+    #: Safety-netting, highest level first: only ever signs that would raise the urgency
+    #: (engine/explain/safety_net.py derives it from the rules).
+    safety_net: tuple[SafetyNetGroup, ...] = ()
 
     @property
     def fired(self) -> frozenset[str]:

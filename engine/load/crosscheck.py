@@ -193,6 +193,13 @@ class _Checker:
             if doc.kind == "levels":
                 self.check_level(doc.path, doc.data.key_lines.get("default_level"), "",
                                  doc.data["default_level"])
+                levels = doc.data["levels"]
+                for position, level in enumerate(levels[:-1]):  # the lowest is never reached
+                    if "safety_net" not in level:
+                        self.problem(doc.path, levels.item_lines[position],
+                                     f"level '{level['id']}'",
+                                     "needs a 'safety_net' heading: the sentence that introduces "
+                                     "the warning signs that would raise a result to this level")
                 floor = doc.data.get("floor")
                 if floor:
                     self.check_level(doc.path, floor.key_lines.get("at_least"), "floor",

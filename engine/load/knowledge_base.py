@@ -141,8 +141,9 @@ class _Builder:
         def make() -> Level:
             return Level(raw["id"], rank, self.words(raw["title"]), self.words(raw["advice"]),
                          bool(raw.get("only_what_to_do_now", False)),
-                         self.words(raw["with_reading"]) if "with_reading" in raw else None)
-        texts = (raw["title"], raw["advice"], raw.get("with_reading"))
+                         self.words(raw["with_reading"]) if "with_reading" in raw else None,
+                         self.words(raw["safety_net"]) if "safety_net" in raw else None)
+        texts = (raw["title"], raw["advice"], raw.get("with_reading"), raw.get("safety_net"))
         return make() if _worded(*texts) else self.once(raw, make)
 
     def reading(self, doc: Document, line: int, raw: MarkedDict) -> ReadingItem:

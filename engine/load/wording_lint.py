@@ -91,6 +91,8 @@ def _texts_of(kb: KnowledgeBase) -> Iterator[Text]:
         yield Text("level", levels_path, None, f"level '{level.id}'", level.advice)
         if level.with_reading is not None:
             yield Text("level", levels_path, None, f"level '{level.id}'", level.with_reading)
+        if level.safety_net is not None:
+            yield Text("level", levels_path, None, f"level '{level.id}'", level.safety_net)
     for question in kb.questions:
         subject = f"question '{question.id}'"
         where = question.where

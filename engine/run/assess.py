@@ -3,13 +3,16 @@
 Answers become facts, the compiled network runs, and the fired rules are folded into a result:
 the urgency is the highest level any fired rule reached (levels only ever combine by maximum, so
 one more warning sign can never lower it), guidance and reading are collected from the fired
-rules, and the trace says what made each rule fire. Pure: no input, output or exit.
+rules, and the trace says what made each rule fire. Every result also carries its safety net
+(engine/explain/safety_net.py): the warning signs that would raise it. Pure: no input, output or
+exit.
 """
 
 from __future__ import annotations
 
 import weakref
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from engine.explain.reasons import because, concluded
@@ -88,4 +91,8 @@ def assess(kb: KnowledgeBase, answers: Mapping[str, AnswerValue],
 
         with watching(network, watch):
             result = network.run(kept)
-    return fold(kb, kept, frozenset(result.fired), result.derived, ignored)
+    # Imported here: safety_net runs the reference evaluator, which imports fold from this module.
+    from engine.explain.safety_net import safety_net
+
+    assessment = fold(kb, kept, frozenset(result.fired), result.derived, ignored)
+    return replace(assessment, safety_net=safety_net(kb, assessment))

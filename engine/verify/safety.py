@@ -23,6 +23,7 @@ from functools import cache
 from typing import Any
 
 from engine.conditions import evaluate, leaves, questions_read
+from engine.explain.safety_net import SIGN_ROLES, sign_changes
 from engine.load.wording_lint import diagnostic_wording
 from engine.model import (
     AllOf,
@@ -37,7 +38,7 @@ from engine.model import (
 )
 from engine.verify.reference import ReferenceEvaluator, reference_for
 
-RAISING_ROLES = ("red_flag", "symptom")
+RAISING_ROLES = SIGN_ROLES
 
 
 # --- the size of the space -----------------------------------------------------------------------
@@ -171,23 +172,18 @@ def _invariant_plan(kb: KnowledgeBase) -> tuple[tuple[tuple[str, int, str], ...]
 
 def raised_variants(kb: KnowledgeBase, answers: Mapping[str, AnswerValue]
                     ) -> list[tuple[str, dict[str, AnswerValue]]]:
-    """Answer sets with one more symptom or red flag answered yes (invariant 4's neighbours)."""
+    """Answer sets with one more symptom or red flag answered yes (invariant 4's neighbours).
+
+    The same single new signs the safety net weighs (engine/explain/safety_net.py), labelled.
+    """
     variants = []
-    for question in kb.questions:
-        if question.role not in RAISING_ROLES:
-            continue
-        if question.ask_if is not None and not evaluate(question.ask_if, answers):
-            continue
-        current = answers.get(question.id)
+    for change in sign_changes(kb, answers):
+        question = change.question
         if question.kind == "several_of":
-            chosen = set(current or ())
-            for option in question.values:
-                if option not in chosen:
-                    variants.append((f"{question.id} += {option}",
-                                     {**answers, question.id: tuple(sorted(chosen | {option}))}))
-        elif "yes" in question.values and current != "yes":
-            variants.append((f"{question.id}: {current or 'unanswered'} -> yes",
-                             {**answers, question.id: "yes"}))
+            label = f"{question.id} += {change.option}"
+        else:
+            label = f"{question.id}: {answers.get(question.id) or 'unanswered'} -> yes"
+        variants.append((label, change.answers))
     return variants
 
 

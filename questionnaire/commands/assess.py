@@ -15,6 +15,7 @@ from questionnaire.commands.report_options import (
     explain_extras,
 )
 from questionnaire.commands.watch_options import add_watch_arguments, watch_printer, watch_refusal
+from questionnaire.commands.what_if_options import add_what_if_arguments, what_if_extras
 from questionnaire.environment import Environment
 from questionnaire.exits import Exit
 from questionnaire.render.result import assessment_json, render_assessment
@@ -41,6 +42,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_fhir_response_arguments(parser)
     add_force_argument(parser, "a --report or --fhir-response file")
     add_watch_arguments(parser)
+    add_what_if_arguments(parser)
 
 
 def run(args: argparse.Namespace, env: Environment) -> int:
@@ -60,12 +62,14 @@ def run(args: argparse.Namespace, env: Environment) -> int:
     write_fhir_response(args, kb, result)  # before printing: a refused write prints nothing
     extras = explain_extras(args, env, kb, result)  # writes --report before anything is printed
     if args.format == "json":
-        json.dump(assessment_json(kb, result) | extras.json, env.stdout, indent=2,
+        json.dump(assessment_json(kb, result) | extras.json
+                  | what_if_extras(args, env, kb, result).json, env.stdout, indent=2,
                   ensure_ascii=False)
         env.stdout.write("\n")
     else:
         render_assessment(kb, result, env.console())
         extras.render()
+        what_if_extras(args, env, kb, result)
     if result.ignored:
         env.error(f"note: set aside answers to questions that would not be asked: "
                   f"{', '.join(result.ignored)}")

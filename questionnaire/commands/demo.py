@@ -11,6 +11,7 @@ from questionnaire.exits import Exit
 from questionnaire.rules_option import add_rules_argument, knowledge_base
 
 if TYPE_CHECKING:
+    from engine.model import KnowledgeBase
     from engine.verify.scenarios import Case
 
 DESCRIPTION = """\
@@ -26,14 +27,29 @@ examples:
   muscle-triage demo                 list the demos
   muscle-triage demo rule_chain      run one
   muscle-triage demo not_blocks --step
-                                     pause after each firing: Enter for the next, q to finish"""
+                                     pause after each firing: Enter for the next, q to finish
+  muscle-triage demo rule_chain --what-if inactivity=cast
+                                     run it twice, the second time with that answer, and show
+                                     what changed: activations, firings and the result
+                                     (several-of answers: a,b; QUESTION= withdraws an answer)"""
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("name", metavar="NAME", nargs="?", help="the demo to run (omit to list)")
     parser.add_argument("--step", action="store_true",
                         help="pause after each firing until Enter (q then Enter runs to the end)")
+    parser.add_argument("--what-if", metavar="QUESTION=VALUE", action="append", default=[],
+                        type=_change, help="run the demo again with this answer changed and show "
+                        "the difference in the engine's events (repeatable)")
     add_rules_argument(parser)
+
+
+def _change(text: str) -> tuple[str, str]:
+    """argparse type for --what-if: QUESTION=VALUE, checked against the questions later."""
+    question, equals, value = text.partition("=")
+    if not equals or not question.strip():
+        raise argparse.ArgumentTypeError(f"'{text}' is not QUESTION=VALUE, e.g. weaker=yes")
+    return question.strip(), value.strip()
 
 
 def _list(demos: tuple[Case, ...], env: Environment) -> None:
@@ -76,8 +92,40 @@ def run(args: argparse.Namespace, env: Environment) -> int:
         env.error(f"no demo named '{args.name}'{did_you_mean(args.name, [d.id for d in demos])}; "
                   f"'muscle-triage demo' lists them")
         return Exit.USAGE
+    if args.what_if:
+        _what_if(kb, chosen, args.what_if, env)
+        return Exit.OK
     _introduce(chosen, env)
     printer = WatchPrinter(env, step=args.step, keys=env.stdin if args.step else None)
     result = watched_assessment(kb, chosen.answers, printer)
     render_assessment(kb.for_answers(chosen.answers), result, env.console())
     return Exit.OK
+
+
+def _what_if(kb: KnowledgeBase, demo: Case, changes: list[tuple[str, str]],
+             env: Environment) -> None:
+    """Run the demo as written and with the changes, collecting the engine's events of each."""
+    from engine.run.answers import normalise_answers
+    from engine.run.assess import assess
+    from engine.run.watch import Event
+    from engine.run.watch_diff import diff_runs
+    from questionnaire.render.watch_diff_view import render_run_diff
+
+    raw: dict[str, object] = {}
+    for question, value in changes:
+        several = kb.has_question(question) and kb.question(question).kind == "several_of"
+        raw[question] = ([v.strip() for v in value.split(",") if v.strip()] if several
+                         else value or None)
+    changed = dict(demo.answers)
+    for question, value in normalise_answers(kb, raw).items():
+        changed[question] = value
+    for question, value in raw.items():
+        if value is None:
+            changed.pop(question, None)
+    before_events: list[Event] = []
+    after_events: list[Event] = []
+    before = assess(kb, demo.answers, before_events.append)
+    after = assess(kb, changed, after_events.append)
+    _introduce(demo, env)
+    shown = ", ".join(f"{q}={v}" if v else f"{q} unanswered" for q, v in changes)
+    render_run_diff(diff_runs(before_events, after_events), before, after, shown, env.console())

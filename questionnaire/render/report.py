@@ -25,6 +25,7 @@ from engine.explain.chain import RuleReason, answers_behind, why
 from engine.model import Assessment, KnowledgeBase
 from questionnaire.files import WriteRefused, write_private
 from questionnaire.render.network_picture import fired_path, to_mermaid
+from questionnaire.render.result import sign_options
 from questionnaire.render.why_tree import Node, build_explanation
 from questionnaire.version import tool_version
 
@@ -100,6 +101,11 @@ def report_sections(kb: KnowledgeBase, assessment: Assessment, today: date,
     result = [f"## Result: {md(level.title)}", "", md(level.advice)]
     if assessment.guidance:
         result += ["", "### What to do", ""] + [f"- {md(text)}" for text in assessment.guidance]
+    for group in assessment.safety_net:
+        result += ["", f"**{md(group.level.safety_net or group.level.title)}**", ""]
+        for sign in group.signs:
+            result.append(f"- {md(sign.question.text)}")
+            result += [f"  - {md(label)}" for label in sign_options(sign)]
     sections.append(Section("result", "\n".join(result)))
 
     asked = [q for q in kb.questions if q.id in assessment.answers]

@@ -17,7 +17,7 @@ from rich.table import Table
 from rich.text import Text
 
 from engine.explain.words import formula
-from engine.model import AnswerValue, Assessment, KnowledgeBase, Question, Wording
+from engine.model import AnswerValue, Assessment, KnowledgeBase, Question, SafetyNetSign, Wording
 
 SCHEMA_VERSION = 1
 #: Badge styles by level rank (0 = lowest).
@@ -44,7 +44,25 @@ def assessment_json(kb: KnowledgeBase, assessment: Assessment) -> dict[str, Any]
                    "concluded": list(step.concluded)} for step in assessment.trace],
         "answers": {key: _answer_json(value) for key, value in assessment.answers.items()},
         "ignored": list(assessment.ignored),
+        "safety_net": safety_net_json(assessment),
     }
+
+
+def safety_net_json(assessment: Assessment) -> list[dict[str, Any]]:
+    """The safety net as JSON: per level reached, its heading and the signs that would reach it."""
+    return [{"level": group.level.id, "heading": group.level.safety_net,
+             "signs": [{"question": sign.question.id, "text": sign.question.text,
+                        "answers": list(sign.answers),
+                        "labels": [sign.question.label_of(v) for v in sign.answers]}
+                       for sign in group.signs]}
+            for group in assessment.safety_net]
+
+
+def sign_options(sign: SafetyNetSign) -> tuple[str, ...]:
+    """The option labels a reader needs beside the question text (none for a plain yes)."""
+    if sign.question.kind == "yes_no":
+        return ()
+    return tuple(sign.question.label_of(value) for value in sign.answers)
 
 
 def question_json(question: Question, kb: KnowledgeBase | None = None) -> dict[str, Any]:
@@ -103,6 +121,7 @@ def render_assessment(kb: KnowledgeBase, assessment: Assessment, console: Consol
         console.print("[bold]What to do[/]")
         for text in assessment.guidance:
             _bullet(console, escape(text))
+    render_safety_net(assessment, console)
     if assessment.reading:
         console.print()
         console.print("[bold]Reading[/]")
@@ -115,6 +134,17 @@ def render_assessment(kb: KnowledgeBase, assessment: Assessment, console: Consol
     (how_we_got_here or render_trace)(kb, assessment, console)
     console.print()
     _block(console, f"[italic]{escape(assessment.notice)}[/]", 0)
+
+
+def render_safety_net(assessment: Assessment, console: Console) -> None:
+    """Each level the person's urgency could still rise to: its heading, then the signs."""
+    for group in assessment.safety_net:
+        console.print()
+        _block(console, f"[bold]{escape(group.level.safety_net or group.level.title)}[/]", 0)
+        for sign in group.signs:
+            _bullet(console, escape(sign.question.text))
+            for label in sign_options(sign):
+                _bullet(console, escape(label), 4)
 
 
 def render_trace(kb: KnowledgeBase, assessment: Assessment, console: Console) -> None:

@@ -102,6 +102,8 @@ def knowledge_base_files(rules: int, seed: int = 0) -> dict[str, str]:
             doc["options"] = [{"value": v, "label": v.upper()} for v in OPTIONS]
         question_docs.append(doc)
     levels = [{"id": level, "title": level.title(), "advice": "Generated."} for level in LEVELS]
+    for level in levels[:-1]:  # every level above the lowest introduces its safety-net signs
+        level["safety_net"] = "Generated."
     return {
         "levels.yaml": _document("levels", {"levels": levels, "default_level": "low",
                                             "notice": "Generated for the benchmark."}),
