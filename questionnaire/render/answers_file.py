@@ -35,4 +35,6 @@ def answers_yaml(answers: Mapping[str, AnswerValue], name: str, day: date | None
     """
     lines = [f"{_flow(key)}: {_flow(value if isinstance(value, str) else list(value))}"
              for key, value in answers.items()]
+    if not lines:  # an empty file is refused when read back: say "no answers" explicitly
+        lines = ["{}"]
     return HEADER.format(day=(day or date.today()).isoformat(), name=name) + "\n".join(lines) + "\n"

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from engine.load.yaml_reader import character_name, unsafe_character
 from engine.model import KnowledgeBase
 from questionnaire.cli import run
 from questionnaire.environment import Environment
@@ -67,6 +68,9 @@ def _assert_calm(result: Run) -> None:
     assert "Traceback" not in result.err + result.out
     assert result.seconds < MAX_SECONDS, f"took {result.seconds:.1f} s"
     assert not EXECUTED_MARKER.exists(), "a python tag was executed"
+    shown = result.err + result.out
+    assert unsafe_character(shown.replace("\r", "")) is None, \
+        f"{character_name(unsafe_character(shown) or '?')} reached the output"
     for line in result.err.splitlines():
         assert len(line) <= MAX_MESSAGE, f"message too long ({len(line)} chars): {line[:200]}..."
 
@@ -127,7 +131,8 @@ def check_answers_input(argv: list[str], stdin: bytes, shown: str,
     if message.startswith(f"{shown}:") or message.startswith(f"{shown} "):
         rest = message[len(shown):]
         assert re.match(r"^:\d+: ", rest) or any(words in rest for words in (
-            "larger than", "cannot read", "not valid JSON", "nested too deeply")), message
+            "larger than", "cannot read", "not valid JSON", "nested too deeply",
+            "holds no answers", "not a regular file", "is a directory")), message
     elif message.startswith("question '"):
         question = message.split("'")[1]
         assert question in ids, message

@@ -6,7 +6,6 @@ Rule files go through ``check`` (exit 1, every problem as FILE:LINE: ...), answe
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -29,7 +28,8 @@ RULE_FILE_CASES: list[tuple[str, tuple[str, str] | str | bytes, str]] = [
     ("duplicate key", ("    title: See a doctor soon", "    title: Soon\n    title: x"),
      "rules/levels.yaml:{L+1}: duplicate key 'title' (first on line {L})"),
     ("alias bomb (billion laughs)", ALIAS_BOMB,
-     "rules/levels.yaml:2: aliases (*name) are not allowed here"),
+     "rules/levels.yaml:1: anchors (&name) are not allowed here: write each value where it is "
+     "used"),
     ("python tag", ("title: See a doctor soon", f"title: !!python/object/apply:os.system [{RAN}]"),
      "rules/levels.yaml:{L}: the tag '!!python/object/apply:os.system' is not allowed (only "
      "plain YAML is read; nothing in a file is ever run)"),
@@ -69,8 +69,10 @@ ANSWERS_CASES: list[tuple[str, str, str | bytes, str]] = [
      "me.json:2: duplicate key 'weaker' (first on line 1)"),
     ("malformed JSON", "me.json", '{"weaker": "yes",\n "onset": }\n',
      "me.json:2: not valid JSON: Expecting value"),
-    ("alias", "me.yaml", "weaker: &w yes\nmuscles_smaller: *w\n",
-     "me.yaml:2: aliases (*name) are not allowed here"),
+    ("anchor and alias", "me.yaml", "weaker: &w yes\nmuscles_smaller: *w\n",
+     "me.yaml:1: anchors (&name) are not allowed here: write each value where it is used"),
+    ("merge key", "me.yaml", "<<: {weaker: yes}\n",
+     "me.yaml:1: merge keys (<<) are not allowed here: write each key where it is used"),
     ("python tag", "me.yaml", f"weaker: !!python/object/apply:os.system [{RAN}]\n",
      "me.yaml:1: the tag '!!python/object/apply:os.system' is not allowed (only plain YAML is "
      "read; nothing in a file is ever run)"),
@@ -79,7 +81,28 @@ ANSWERS_CASES: list[tuple[str, str, str | bytes, str]] = [
      "ever run)"),
     ("invalid UTF-8", "me.yaml", b"weaker: yes\nonset: \xff\n", "me.yaml:2: not valid UTF-8 text"),
     ("terminal escape", "me.yaml", "weaker: yes\x1b[31m\n",
-     "me.yaml:1: control character '\\x1b' is not allowed"),
+     "me.yaml:1: the character U+001B (ESCAPE) is not allowed: control, bidi and invisible "
+     "format characters can change what a reader's screen shows"),
+    ("terminal escape written as a YAML escape", "me.yaml", 'weaker: yes\nonset: "\\e]0;x\\a"\n',
+     "me.yaml:2: the character U+001B (ESCAPE) is not allowed: control, bidi and invisible "
+     "format characters can change what a reader's screen shows"),
+    ("terminal escape written as a JSON escape", "me.json",
+     '{"weaker": "yes",\n "onset": "\\u001b[2J"}\n',
+     "me.json:2: the character U+001B (ESCAPE) is not allowed: control, bidi and invisible "
+     "format characters can change what a reader's screen shows"),
+    ("bidi override", "me.yaml", "weaker: yes\nonset: over\u202e_weeks\n",
+     "me.yaml:2: the character U+202E (RIGHT-TO-LEFT OVERRIDE) is not allowed: control, bidi "
+     "and invisible format characters can change what a reader's screen shows"),
+    ("duplicate key spelt with an escape (JSON)", "me.json",
+     '{"weaker": "yes",\n "\\u0077eaker": "no"}\n',
+     "me.json:2: duplicate key 'weaker' (first on line 1)"),
+    ("lookalike key (Cyrillic e)", "me.yaml", "w\u0435aker: yes\n",
+     "unknown question 'w\\u0435aker' (did you mean 'weaker'?); 'muscle-triage questions' "
+     "lists them"),
+    ("empty file", "me.yaml", "",
+     "me.yaml: holds no answers (it is empty); to be assessed on no answers at all, write {}"),
+    ("comments alone", "me.yaml", "# weaker: yes\n",
+     "me.yaml: holds no answers (it is empty); to be assessed on no answers at all, write {}"),
     ("tab indentation", "me.yaml", "weaker: yes\n\tonset: over_weeks\n",
      "me.yaml:2: found character '\\t' that cannot start any token"),
     ("binary garbage", "me.yaml", b"\x89PNG\r\n\x1a\n\x00\x00", "me.yaml:1: not valid UTF-8 text"),
@@ -120,9 +143,7 @@ def test_bad_rule_file_gets_file_line_and_words(in_tmp: Path, kind: str,
         levels.write_text(edit, encoding="utf-8")
     for name, value in (("{L}", line), ("{L+1}", line + 1), ("{L-1}", line - 1)):
         expected = expected.replace(name, str(value))
-    started = time.perf_counter()
     result = run_cli("check", "--rules", "rules")
-    assert time.perf_counter() - started < 30  # generous: a bound, not a benchmark
     assert result.code == 1
     problem, summary = result.err.splitlines()
     assert summary == "muscle-triage: the knowledge base has 1 problem"
@@ -162,18 +183,16 @@ def test_bad_answers_file_gets_file_line_or_question(in_tmp: Path, kind: str, na
 @pytest.mark.usefixtures("shipped_kb_once")
 def test_missing_answers_file_is_named(in_tmp: Path) -> None:
     result = run_cli("assess", "--answers", "nope.yaml")
-    assert (result.code, result.err) == (2, "muscle-triage: nope.yaml: cannot read: No such "
-                                            "file or directory\n")
+    assert (result.code, result.err) == (2, "muscle-triage: nope.yaml: cannot read: no such "
+                                            "file\n")
 
 
 def test_alias_bomb_is_refused_at_once() -> None:
-    """Refused at the first alias, before anything is expanded."""
+    """Refused at the first anchor, before anything is expanded."""
     from engine.load.yaml_reader import YamlError, parse_yaml
 
-    started = time.perf_counter()
-    with pytest.raises(YamlError, match="aliases"):
+    with pytest.raises(YamlError, match="anchors"):
         parse_yaml(ALIAS_BOMB, "bomb.yaml")
-    assert time.perf_counter() - started < 1.0
 
 
 @pytest.mark.usefixtures("shipped_kb_once")
