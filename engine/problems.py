@@ -21,8 +21,8 @@ class Problem(NamedTuple):
     def __str__(self) -> str:
         path = one_line(self.path)
         where = f"{path}:{self.line}" if self.line else path
-        subject = f" {self.subject}:" if self.subject else ""
-        return f"{where}:{subject} {self.message}"
+        subject = f" {one_line(self.subject)}:" if self.subject else ""
+        return f"{where}:{subject} {one_line(self.message)}"  # one problem, one line
 
     def sort_key(self) -> tuple[str, int, str, str]:
         """File, then line (a problem with no line, about the whole file, first), then text."""

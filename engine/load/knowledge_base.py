@@ -7,6 +7,7 @@ Loading either returns a KnowledgeBase or raises KnowledgeBaseError carrying eve
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -38,20 +39,37 @@ def rule_files(root: Path) -> list[Path]:
     return sorted(root.glob(f"*{RULES_SUFFIX}"))
 
 
+def _unusable_directory(root: Path) -> str | None:
+    """Why ``root`` cannot be read as a knowledge base directory, in words; None if it can."""
+    try:
+        os.listdir(root)
+    except FileNotFoundError:
+        if os.path.islink(root):
+            return "a symbolic link to a directory that does not exist"
+        return "no such directory"
+    except NotADirectoryError:
+        return "not a directory (--rules takes the directory that holds the rule files)"
+    except (OSError, ValueError) as exc:  # ValueError: a NUL in the path
+        return f"cannot read the directory: {getattr(exc, 'strerror', None) or exc}"
+    return None
+
+
 def read_documents(root: Path) -> tuple[list[Document], list[Problem]]:
     """Parse and schema-check every knowledge base file under ``root``."""
     shown_root = display_path(root)
-    if not root.is_dir():
-        raise KnowledgeBaseError([Problem(shown_root, None, "", "not a directory")])
+    refusal = _unusable_directory(root)
+    if refusal:
+        raise KnowledgeBaseError([Problem(shown_root, None, "", refusal)])
+    found_rules = rule_files(root)
     files = [(kind, root / f"{kind}.yaml") for kind in SINGLE_FILES]
-    files += [("rules", path) for path in rule_files(root)]
+    files += [("rules", path) for path in found_rules]
     docs: list[Document] = []
     problems: list[Problem] = []
-    if not rule_files(root):
+    if not found_rules:
         problems.append(Problem(shown_root, None, "", f"no *{RULES_SUFFIX} files found"))
     for kind, path in files:
         shown = display_path(path)
-        if not path.exists():
+        if not os.path.lexists(path):
             problems.append(Problem(shown, None, "",
                                     f"missing: a knowledge base needs {path.name}"))
             continue

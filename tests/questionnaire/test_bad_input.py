@@ -208,3 +208,45 @@ def test_endless_standard_input_is_not_read_to_the_end() -> None:
     assert env.stderr.getvalue() == ("muscle-triage: <stdin>: larger than 1024 KiB; refusing to "
                                      "read it\n")
     assert endless.tell() <= MAX_BYTES + 1
+
+
+#: Injection through a rule file: (class, file, old, new, the problem printed). {L} is the line.
+INJECTION_CASES = [
+    ("ESC in a rule title (YAML escape)", "muscle_changes.rules.yaml",
+     "title: Muscle loss, weakness or harder activities reported",
+     'title: "You hax\\e[Dve ALS"',
+     "rules/muscle_changes.rules.yaml:{L}: the character U+001B (ESCAPE) is not allowed: "
+     "control, bidi and invisible format characters can change what a reader's screen shows"),
+    ("OSC 52 clipboard write", "muscle_changes.rules.yaml",
+     "title: Muscle loss, weakness or harder activities reported",
+     'title: "\\u001b]52;c;aGk=\\a"',
+     "rules/muscle_changes.rules.yaml:{L}: the character U+001B (ESCAPE) is not allowed: "
+     "control, bidi and invisible format characters can change what a reader's screen shows"),
+    ("Cyrillic letter in a diagnosis", "muscle_changes.rules.yaml",
+     "title: Muscle loss, weakness or harder activities reported",
+     "title: You h\u0430ve muscle wasting",
+     "rules/muscle_changes.rules.yaml:{L-1}: rule 'muscle_change_reported': wording: 'You have' "
+     "tells the reader what they have: rephrase as guidance or reading"),
+    ("link that closes rich's link tag", "reading.yaml",
+     "link: https://medlineplus.gov/ency/article/003188.htm",
+     'link: "https://good.example/]x[/link][link=https://evil.example"',
+     "rules/reading.yaml:{L}: reading 'muscle_wasting': 'link' must be an https:// address of "
+     "printable ASCII with no spaces, brackets, quotes or backslashes (write other characters "
+     "%-encoded)"),
+    ("id ending in a line break", "questions.yaml", "  - id: weaker\n", '  - id: "weaker\\n"\n',
+     "rules/questions.yaml:{L}: question 'weaker\\n': 'id' must be lower_snake_case: a letter, "
+     "then letters, digits and single underscores"),
+]
+
+
+@pytest.mark.parametrize(("kind", "name", "old", "new", "expected"), INJECTION_CASES,
+                         ids=[case[0] for case in INJECTION_CASES])
+def test_text_that_would_act_on_the_terminal_is_refused_at_load(
+        in_tmp: Path, kind: str, name: str, old: str, new: str, expected: str) -> None:
+    line = replace_in(in_tmp / name, old, new)
+    for mark, value in (("{L}", line), ("{L-1}", line - 1)):
+        expected = expected.replace(mark, str(value))
+    result = run_cli("check", "--rules", "rules")
+    assert result.code == 1
+    assert expected in result.err.splitlines(), result.err
+    assert "\x1b" not in result.err + result.out
