@@ -175,6 +175,8 @@ class Floor:
     when: Condition
     at_least: str
     unless: Condition | None = None
+    #: Where ``floor:`` is written in levels.yaml, for `check`'s messages.
+    line: int | None = None
 
 
 @dataclass(frozen=True, eq=False)

@@ -149,8 +149,8 @@ def build(docs: list[Document], root: str) -> KnowledgeBase:
                   for i, raw in enumerate(doc.data["rules"]))
     floor_raw = levels_doc.get("floor")
     floor = Floor(parse_condition(floor_raw["when"]), floor_raw["at_least"],
-                  parse_condition(floor_raw["unless"]) if "unless" in floor_raw else None
-                  ) if floor_raw else None
+                  parse_condition(floor_raw["unless"]) if "unless" in floor_raw else None,
+                  levels_doc.key_lines.get("floor")) if floor_raw else None
     return KnowledgeBase(
         questions=questions, rules=rules, floor=floor,
         levels=tuple(sorted(levels, key=lambda level: -level.rank)),
