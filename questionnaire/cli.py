@@ -7,6 +7,7 @@ handled here in one place, each with its own exit code, so no traceback ever rea
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 from collections.abc import Sequence
@@ -19,7 +20,7 @@ from engine.run.answers import AnswerError
 from questionnaire.commands import COMMANDS
 from questionnaire.environment import Environment
 from questionnaire.exits import Exit
-from questionnaire.files import InterruptedAfterWriting, WriteRefused
+from questionnaire.files import WriteRefused, stop_message
 
 PROG = "muscle-triage"
 DESCRIPTION = """\
@@ -40,7 +41,8 @@ examples:
   muscle-triage init-rules my-rules/         start your own from a copy of the shipped one
   muscle-triage export fhir -o q.json        the questions as a FHIR R4 Questionnaire
 
-exit status: 0 ok, 1 knowledge base problems, 2 bad command line or input, 130 interrupted.
+exit status: 0 ok, 1 knowledge base problems (or the output could not be written), 2 bad command
+line or input, 130 interrupted (or input ended mid-way), 141 standard output closed.
 Colour is off when NO_COLOR is set, with --no-color, or when output is not a terminal."""
 
 
@@ -181,25 +183,38 @@ def run(argv: Sequence[str] | None = None, env: Environment | None = None) -> in
     except (AnswerError, YamlError, WriteRefused) as exc:
         env.error(str(exc))
         return Exit.USAGE
-    except InterruptedAfterWriting as stop:  # Ctrl-C as a requested file was finished
-        print(f"\nStopped. {stop.note}", file=env.stderr)
-        return Exit.INTERRUPTED
-    except KeyboardInterrupt:
-        print("\nStopped. Nothing was saved.", file=env.stderr)
+    except KeyboardInterrupt as stop:
+        print(f"\n{stop_message(stop)}", file=env.stderr)
         return Exit.INTERRUPTED
     except BrokenPipeError:
         # The reader went away (e.g. `| head -1`): stop quietly, and keep Python from
         # complaining about the closed pipe when it flushes stdout at exit.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
+        _silence_stdout()
         return Exit.BROKEN_PIPE
+    except OSError as exc:  # writing the output failed: a full disk (>/dev/full), an I/O error
+        _silence_stdout()
+        env.error(f"cannot write the output: {exc.strerror or exc}")
+        return Exit.FAILED
+
+
+def _silence_stdout() -> None:
+    """Point standard output at the null device, so Python's last flush at exit cannot fail."""
+    if sys.stdout is None:  # started with standard output closed
+        return
+    with contextlib.suppress(OSError, ValueError):
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
 def main() -> None:
     code = run()
     try:  # what is still buffered goes out now, while a closed pipe can still be handled
-        sys.stdout.flush()
+        if sys.stdout is not None:
+            sys.stdout.flush()
     except BrokenPipeError:
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        _silence_stdout()
         code = Exit.BROKEN_PIPE
+    except OSError as exc:
+        _silence_stdout()
+        print(f"muscle-triage: cannot write the output: {exc.strerror or exc}", file=sys.stderr)
+        code = Exit.FAILED
     sys.exit(code)

@@ -23,7 +23,7 @@ from urllib.parse import quote
 
 from engine.explain.chain import RuleReason, answers_behind, why
 from engine.model import Assessment, KnowledgeBase
-from questionnaire.files import WriteRefused, write_private
+from questionnaire.files import check_target, write_private
 from questionnaire.render.network_picture import fired_path, to_mermaid
 from questionnaire.render.why_tree import Node, build_explanation
 
@@ -223,8 +223,7 @@ def render_report(kb: KnowledgeBase, assessment: Assessment, fmt: str,
 
 def refuse_existing(path: Path, force: bool) -> None:
     """Fail early, before assessing or drawing, when write_private would refuse anyway."""
-    if Path(path).exists() and not force:
-        raise WriteRefused(f"{path} already exists; use --force to replace it")
+    check_target(Path(path), force)
 
 
 def write_report(kb: KnowledgeBase, assessment: Assessment, path: Path, fmt: str | None = None,
