@@ -12,6 +12,7 @@ from datetime import date
 import yaml
 
 from engine.model import AnswerValue
+from engine.problems import one_line
 
 HEADER = """\
 # Answers saved by muscle-triage on {day}. They hold health information: keep them private.
@@ -37,4 +38,5 @@ def answers_yaml(answers: Mapping[str, AnswerValue], name: str, day: date | None
              for key, value in answers.items()]
     if not lines:  # an empty file is refused when read back: say "no answers" explicitly
         lines = ["{}"]
-    return HEADER.format(day=(day or date.today()).isoformat(), name=name) + "\n".join(lines) + "\n"
+    header = HEADER.format(day=(day or date.today()).isoformat(), name=one_line(name))
+    return header + "\n".join(lines) + "\n"  # a name with a line break cannot add a line

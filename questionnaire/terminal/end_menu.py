@@ -7,12 +7,13 @@ returns True when the run should end.
 
 from __future__ import annotations
 
+import stat
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from engine.model import Assessment, KnowledgeBase
-from questionnaire.files import WriteRefused, write_private
+from questionnaire.files import WriteRefused, existing, shown, write_private
 from questionnaire.render.answers_file import answers_yaml
 from questionnaire.terminal.frontend import FrontEnd
 
@@ -36,11 +37,23 @@ class EndAction:
     run: Callable[[FrontEnd, Finished], bool]
 
 
+def _as_path(name: str) -> Path:
+    """A typed file name as a path, ``~`` expanded where there is a home to expand it to."""
+    try:
+        return Path(name).expanduser()
+    except RuntimeError:  # '~someone' with no such user
+        return Path(name)
+
+
 def may_replace(front: FrontEnd, path: Path, declined: str) -> bool | None:
     """Whether to replace ``path``: False when it is new, True on a yes, None (said) on a no."""
-    if not path.exists() or path.is_dir():
+    try:
+        found = existing(path)
+    except WriteRefused:  # e.g. a directory on the way that cannot be searched: the write says
         return False
-    if front.confirm(f"{path} already exists. Replace it?"):
+    if found is None or stat.S_ISDIR(found.st_mode):
+        return False
+    if front.confirm(f"{shown(path)} already exists. Replace it?"):
         return True
     front.console.print(declined, markup=False)
     return None
@@ -49,7 +62,7 @@ def may_replace(front: FrontEnd, path: Path, declined: str) -> bool | None:
 def save_answers(front: FrontEnd, done: Finished) -> bool:
     """Ask for a file name and write the answers there (mode 0600, replacing only on a yes)."""
     name = front.ask_text("Save the answers to which file?", DEFAULT_ANSWERS_FILE)
-    path = Path(name).expanduser()
+    path = _as_path(name)
     replace = may_replace(front, path, "Not saved.")
     if replace is None:
         return False
@@ -59,8 +72,9 @@ def save_answers(front: FrontEnd, done: Finished) -> bool:
         front.console.print(f"Not saved: {exc}.", markup=False)
         return False
     done.saved.append(path)
-    front.console.print(f"Saved the answers to {path} (readable only by you). To see this "
-                        f"result again: muscle-triage assess --answers {path}", markup=False)
+    front.console.print(f"Saved the answers to {shown(path)} (readable only by you). To see "
+                        f"this result again: muscle-triage assess --answers {shown(path)}",
+                        markup=False)
     return False
 
 
@@ -79,7 +93,7 @@ def write_report_action(front: FrontEnd, done: Finished) -> bool:
     from questionnaire.render.report import report_format, write_report  # only when asked for
 
     name = front.ask_text("Write the report to which file (.html or .md)?", DEFAULT_REPORT_FILE)
-    path = Path(name).expanduser()
+    path = _as_path(name)
     try:
         report_format(path)
     except ValueError as exc:
@@ -94,8 +108,8 @@ def write_report_action(front: FrontEnd, done: Finished) -> bool:
         front.console.print(f"Not written: {exc}.", markup=False)
         return False
     done.saved.append(path)
-    front.console.print(f"Wrote the report to {path} (readable only by you). Take it to your "
-                        "appointment, with your own questions added.", markup=False)
+    front.console.print(f"Wrote the report to {shown(path)} (readable only by you). Take it to "
+                        "your appointment, with your own questions added.", markup=False)
     return False
 
 

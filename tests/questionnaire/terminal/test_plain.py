@@ -141,3 +141,26 @@ def test_a_save_finished_as_ctrl_c_came_is_named_in_the_stop_message(
     assert result.code == 130
     assert f"Stopped. {target} was written just before." in result.err
     assert "Nothing was saved" not in result.err
+
+
+@pytest.mark.parametrize("reply", ["²", "¹", "①", "9" * 5000, "0", "-1", "1e3"])
+def test_a_reply_that_looks_like_a_number_but_names_no_option_asks_again(
+        kb: KnowledgeBase, reply: str) -> None:
+    from questionnaire.terminal.plain import NotAnAnswer, parse_answer
+
+    with pytest.raises(NotAnAnswer) as caught:
+        parse_answer(kb.question("weaker"), reply)
+    assert len(str(caught.value)) < 120
+
+
+def test_odd_digits_at_the_prompt_are_asked_again_and_the_result_still_comes() -> None:
+    result = run_cli("--plain", stdin="²\n①\n" + "9" * 5000 + "\n" + "2\n" * 40)
+    assert result.code == 0, result.err
+    assert "There is no option '²'" in result.out
+    assert "Traceback" not in result.err
+
+
+def test_a_piped_reply_is_echoed_with_its_escapes_shown_not_acted_on() -> None:
+    result = run_cli("--plain", stdin="\x1b]0;owned\x07\n" + "2\n" * 40)
+    assert "\x1b" not in result.out
+    assert "\\x1b]0;owned\\x07" in result.out
