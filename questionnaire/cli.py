@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from engine.load.yaml_reader import YamlError
-from engine.problems import KnowledgeBaseError
+from engine.problems import KnowledgeBaseError, one_line
 from engine.run.answers import AnswerError
 from questionnaire.commands import COMMANDS
 from questionnaire.environment import Environment
@@ -65,7 +65,8 @@ class _Parser(argparse.ArgumentParser):
         super().__init__(*args, **kwargs)
 
     def error(self, message: str) -> None:  # type: ignore[override]
-        raise _UsageError(f"{message}\n(try '{self.prog} --help')")
+        # argparse echoes unknown arguments as typed: escapes in one are shown, never acted on.
+        raise _UsageError(f"{one_line(message)}\n(try '{self.prog} --help')")
 
     def _print_message(self, message: str, file: Any = None) -> None:
         if message:

@@ -10,6 +10,7 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
+from engine.problems import quote
 from questionnaire.commands.common import add_rules_argument, knowledge_base
 from questionnaire.environment import Environment
 from questionnaire.exits import Exit
@@ -58,7 +59,7 @@ def run(args: argparse.Namespace, env: Environment) -> int:
     kb = knowledge_base(args)
     cards = cards_for(kb, args.id, read_cases(kb))
     if not cards:
-        env.error(f"unknown id '{args.id}'{suggestion(kb, args.id)}; an id names a rule, "
+        env.error(f"unknown id {quote(args.id)}{suggestion(kb, args.id)}; an id names a rule, "
                   "question, reading topic, derived fact or level (see 'muscle-triage questions' "
                   "and the rules/ files)")
         return Exit.USAGE

@@ -15,7 +15,7 @@ from typing import Any
 
 from engine.model import Assessment, KnowledgeBase
 from questionnaire.environment import Environment
-from questionnaire.files import check_targets
+from questionnaire.files import check_targets, shown
 from questionnaire.render.report import REPORT_FORMATS, report_format, write_report
 from questionnaire.render.why_tree import explanation_json, render_explanation
 
@@ -69,7 +69,7 @@ def explain_extras(args: argparse.Namespace, env: Environment, kb: KnowledgeBase
     report: Path | None = getattr(args, "report", None)
     if report is not None:
         written = write_report(kb, assessment, report, force=bool(getattr(args, "force", False)))
-        env.error(f"report written to {written} (readable by you only)")
+        env.error(f"report written to {shown(written)} (readable by you only)")
     extras = Extras()
     if getattr(args, "explain", False):
         extras.json = {"explanation": explanation_json(kb, assessment)}

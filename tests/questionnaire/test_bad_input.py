@@ -250,3 +250,18 @@ def test_text_that_would_act_on_the_terminal_is_refused_at_load(
     assert result.code == 1
     assert expected in result.err.splitlines(), result.err
     assert "\x1b" not in result.err + result.out
+
+
+@pytest.mark.usefixtures("shipped_kb_once")
+@pytest.mark.parametrize("argv", [
+    ["--x\x1b[2J"], ["explain", "rf\x1b[2J\nrules/levels.yaml:1: all fine"],
+    ["demo", "x\x1b]0;t\x07"], ["assess", "--answers", "a\nFAKE.yaml:1: b\x1b"],
+    ["graph", "-o", "x\x1b\ny"], ["export", "fhir", "-o", "/nowhere/\x1b[2J\nq.json"],
+])
+def test_an_argument_echoed_in_a_message_is_escaped_and_one_line(in_tmp: Path,
+                                                                  argv: list[str]) -> None:
+    result = run_cli(*argv)
+    assert result.code == 2
+    assert "\x1b" not in result.err and "\x07" not in result.err
+    lines = result.err.splitlines()
+    assert len(lines) == 1 or (len(lines) == 2 and lines[1].startswith("(try ")), result.err
