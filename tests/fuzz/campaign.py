@@ -37,7 +37,7 @@ def main() -> None:
     import pytest
 
     from engine.load.paths import shipped_rules_dir
-    from tests import test_fuzz
+    from tests.engine.verify import test_fuzz_readers as test_fuzz
     from tests.fuzz import properties
     from tests.fuzz.properties import SLOWEST, reuse_unchanged_files
     from tests.fuzz.runs import OUTCOMES

@@ -6,6 +6,7 @@ user would see as a traceback) fails the check, as does a message that does not 
 
 from __future__ import annotations
 
+import faulthandler
 import io
 import re
 import time
@@ -23,11 +24,14 @@ from tests.fuzz.runs import OUTCOMES
 from tests.fuzz.strategies import EXECUTED_MARKER
 
 #: Problems about a whole file (or the directory) rather than a place in it carry no line.
-FILE_LEVEL = ("larger than", "missing: ", "cannot read", "no *.rules.yaml", "not a directory")
+FILE_LEVEL = ("larger than", "missing: ", "cannot read", "no *.rules.yaml", "not a directory",
+              "not a regular file", "is a directory")
 #: A message echoes a little of what was wrong, never a whole file.
 MAX_MESSAGE = 400
 #: Generous: the slowest legitimate input (a file just under 1 MiB) parses in a few seconds here.
 MAX_SECONDS = 20.0
+#: A run this long is a hang: the process is stopped with a stack dump (faulthandler).
+HANG_SECONDS = 120
 
 
 def _kind(message: str) -> str:
@@ -57,7 +61,12 @@ def run_bytes(argv: list[str], stdin: bytes = b"") -> Run:
     stdin_stream = io.TextIOWrapper(io.BytesIO(stdin), encoding="utf-8")
     env = Environment(stdin_stream, io.StringIO(), io.StringIO(), {})  # type: ignore[arg-type]
     started = time.perf_counter()
-    code = run(argv, env)  # anything that escapes here is what a user would see as a traceback
+    # A hang (a FIFO read, an endless loop) ends the whole run with every thread's stack.
+    faulthandler.dump_traceback_later(HANG_SECONDS, exit=True)
+    try:
+        code = run(argv, env)  # anything that escapes here is what a user would see as a traceback
+    finally:
+        faulthandler.cancel_dump_traceback_later()
     seconds = time.perf_counter() - started
     return Run(code, env.stdout.getvalue(), env.stderr.getvalue(),  # type: ignore[attr-defined]
                seconds)
