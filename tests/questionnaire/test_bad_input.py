@@ -265,3 +265,12 @@ def test_an_argument_echoed_in_a_message_is_escaped_and_one_line(in_tmp: Path,
     assert "\x1b" not in result.err and "\x07" not in result.err
     lines = result.err.splitlines()
     assert len(lines) == 1 or (len(lines) == 2 and lines[1].startswith("(try ")), result.err
+
+
+@pytest.mark.slow
+def test_the_bad_input_table_in_docs_is_what_the_tool_says_today() -> None:
+    """docs/bad-input.md is made from real runs: regenerate it with tests/bad_input_table.py."""
+    from tests.bad_input_table import DOC, table
+
+    assert DOC.read_text(encoding="utf-8") == table(), (
+        "docs/bad-input.md is out of date: uv run python -m tests.bad_input_table")
