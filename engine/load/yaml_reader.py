@@ -363,7 +363,8 @@ def parse_yaml(text: str, path: str) -> Any:
     refuse_unsafe_text(text, path)
     data = _parse_checked(text, path)
     if "\\" in text:  # only an escape in a double-quoted text can make an unsafe character
-        refuse_unsafe_strings(data, path)
+        # A text with no mark of its own (a document that is one scalar): where escapes start.
+        refuse_unsafe_strings(data, path, lambda _: text.count("\n", 0, text.index("\\")) + 1)
     return data
 
 

@@ -44,6 +44,7 @@ def test_dates_stay_text() -> None:
     ("a: 1\nb: \"\\x9b2J\"\n", 2, "U+009B"),
     ("a: 1\nb: \"\\ud800\"\n", 2, "U+D800"),
     ("a: 1\nb: x\u202ey\n", 2, "U+202E"),
+    ("# a document that is one text\n\"\\b\"\n", 2, "U+0008 (BACKSPACE)"),
     ("a:\n  b: 1\n c: 2\n", 3, ""),
 ])
 def test_bad_yaml_names_the_line(text: str, line: int, words: str) -> None:
