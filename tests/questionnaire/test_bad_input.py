@@ -274,3 +274,34 @@ def test_the_bad_input_table_in_docs_is_what_the_tool_says_today() -> None:
 
     assert DOC.read_text(encoding="utf-8") == table(), (
         "docs/bad-input.md is out of date: uv run python -m tests.bad_input_table")
+
+
+@pytest.mark.parametrize(("setup", "expected"), [
+    ("missing", "nope: no such directory"),
+    ("file", "me.yaml: not a directory (--rules takes the directory that holds the rule files)"),
+    ("dangling", "gone: a symbolic link to a directory that does not exist"),
+    ("unreadable", "locked: cannot read the directory: Permission denied"),
+])
+def test_a_rules_directory_that_cannot_be_used_is_named_in_its_own_words(
+        in_tmp: Path, monkeypatch: pytest.MonkeyPatch, setup: str, expected: str) -> None:
+    import errno
+    import os
+
+    name = {"missing": "nope", "file": "me.yaml", "dangling": "gone", "unreadable": "locked"}[setup]
+    if setup == "file":
+        Path(name).write_text("{}\n")
+    elif setup == "dangling":
+        Path(name).symlink_to("nowhere")
+    elif setup == "unreadable":  # as root, permissions do not stop us: the refusal is simulated
+        Path(name).mkdir()
+        real = os.listdir
+
+        def denied(path: object = ".") -> list[str]:
+            if str(path) == name:
+                raise PermissionError(errno.EACCES, os.strerror(errno.EACCES))
+            return real(path)  # type: ignore[arg-type]
+
+        monkeypatch.setattr("os.listdir", denied)
+    result = run_cli("check", "--rules", name)
+    assert result.code == 1
+    assert result.err.splitlines() == [expected, "muscle-triage: the knowledge base has 1 problem"]
