@@ -164,3 +164,26 @@ def test_a_piped_reply_is_echoed_with_its_escapes_shown_not_acted_on() -> None:
     result = run_cli("--plain", stdin="\x1b]0;owned\x07\n" + "2\n" * 40)
     assert "\x1b" not in result.out
     assert "\\x1b]0;owned\\x07" in result.out
+
+
+@pytest.mark.parametrize("name", ["locked/mine.yaml", "~nosuchuser/mine.yaml", "bad\x00name"])
+def test_saving_where_nothing_can_be_saved_says_so_and_the_menu_goes_on(
+        name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """After the whole questionnaire, a place that cannot be written is a message, not a crash
+    (a directory that cannot be searched is simulated: as root, permissions do not stop us)."""
+    import errno
+    import os
+
+    monkeypatch.chdir(tmp_path)
+    real = os.lstat
+
+    def denied(path: object, *args: object, **kwargs: object) -> os.stat_result:
+        if str(path).startswith("locked"):
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES))
+        return real(path, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr("os.lstat", denied)
+    result = run_cli(stdin=f"1\n1\n{name}\n4\n")  # yes to question 1, save, the name, quit
+    assert result.code == 0, result.err
+    assert "Not saved: " in result.out
+    assert "Traceback" not in result.out + result.err
