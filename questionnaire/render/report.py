@@ -23,6 +23,7 @@ from urllib.parse import quote
 
 from engine.explain.chain import RuleReason, answers_behind, why
 from engine.model import Assessment, KnowledgeBase
+from engine.problems import quote as quote_text
 from questionnaire.files import check_target, write_private
 from questionnaire.render.network_picture import fired_path, to_mermaid
 from questionnaire.render.why_tree import Node, build_explanation
@@ -55,9 +56,9 @@ def report_format(path: Path) -> str:
     """The format a report path asks for; ValueError naming the allowed suffixes otherwise."""
     suffix = path.suffix.lower().lstrip(".")
     if suffix not in REPORT_FORMATS:
-        shown = f"'{path.suffix}'" if path.suffix else "no suffix"
+        shown = quote_text(path.suffix) if path.suffix else "no suffix"
         raise ValueError(f"a report must end in .md (Markdown) or .html (web page, prints well); "
-                         f"'{path}' has {shown}")
+                         f"{quote_text(str(path))} has {shown}")
     return suffix
 
 
