@@ -269,10 +269,14 @@ def mutated_document(draw: st.DrawFn, name: str) -> Any:
 def serialised(draw: st.DrawFn, document: Any) -> bytes:
     """A document written as block YAML, flow YAML or JSON."""
     style = draw(st.sampled_from(["block", "flow", "json"]))
+    # "surrogatepass": a lone surrogate (one of ESCAPES) written raw is invalid UTF-8, itself a
+    # bad input; written as an escape it is valid text the reader must refuse.
     if style == "json":
-        return json.dumps(document, ensure_ascii=draw(st.booleans()), indent=1).encode()
-    return yaml.safe_dump(document, sort_keys=False, allow_unicode=draw(st.booleans()),
-                          default_flow_style=style == "flow", width=100).encode()
+        text = json.dumps(document, ensure_ascii=draw(st.booleans()), indent=1)
+    else:
+        text = yaml.safe_dump(document, sort_keys=False, allow_unicode=draw(st.booleans()),
+                              default_flow_style=style == "flow", width=100)
+    return text.encode("utf-8", "surrogatepass")
 
 
 @st.composite
