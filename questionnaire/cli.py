@@ -193,6 +193,8 @@ def run(argv: Sequence[str] | None = None, env: Environment | None = None) -> in
         _silence_stdout()
         return Exit.BROKEN_PIPE
     except OSError as exc:  # writing the output failed: a full disk (>/dev/full), an I/O error
+        if exc.errno is None:  # not a failed system call (a TimeoutError raised by a caller)
+            raise
         _silence_stdout()
         env.error(f"cannot write the output: {exc.strerror or exc}")
         return Exit.FAILED
