@@ -154,6 +154,8 @@ class Level:
     #: At this level the only task is to get help: results carry no reading, and only the
     #: guidance of rules at this level (nothing about exercise while calling for help).
     only_what_to_do_now: bool = False
+    #: Where the level is written in levels.yaml, for the wording lint's messages.
+    line: int | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -196,6 +198,8 @@ class KnowledgeBase:
     sources: tuple[tuple[str, str], ...] = ()
     floor: Floor | None = None
     root: str = ""
+    #: Where the notice is written in levels.yaml, for the wording lint's messages.
+    notice_line: int | None = None
     _question_index: dict[str, Question] = field(init=False, repr=False, compare=False)
     _rule_index: dict[str, Rule] = field(init=False, repr=False, compare=False)
     _level_index: dict[str, Level] = field(init=False, repr=False, compare=False)

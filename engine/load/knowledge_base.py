@@ -132,8 +132,10 @@ def build(docs: list[Document], root: str) -> KnowledgeBase:
     """Turn validated documents into the typed model (no checks here: validation came first)."""
     by_kind = {doc.kind: doc for doc in docs if doc.kind in SINGLE_FILES}
     levels_doc = by_kind["levels"].data
+    level_lines = dict(zip((raw["id"] for raw in levels_doc["levels"]),
+                           levels_doc["levels"].item_lines, strict=True))
     levels = tuple(Level(raw["id"], rank, raw["title"].strip(), raw["advice"].strip(),
-                         bool(raw.get("only_what_to_do_now", False)))
+                         bool(raw.get("only_what_to_do_now", False)), level_lines[raw["id"]])
                    for rank, raw in enumerate(reversed(levels_doc["levels"])))
     questions_doc = by_kind["questions"]
     questions = tuple(_question(questions_doc, questions_doc.data["questions"].item_lines[i], raw)
@@ -155,7 +157,8 @@ def build(docs: list[Document], root: str) -> KnowledgeBase:
         questions=questions, rules=rules, floor=floor,
         levels=tuple(sorted(levels, key=lambda level: -level.rank)),
         default_level=levels_doc["default_level"], notice=levels_doc["notice"].strip(),
-        reading=reading, sources=_sources(by_kind["sources"]), root=root)
+        reading=reading, sources=_sources(by_kind["sources"]), root=root,
+        notice_line=levels_doc.key_lines.get("notice"))
 
 
 def _sources(doc: Document) -> tuple[tuple[str, str], ...]:

@@ -83,10 +83,10 @@ class Text(NamedTuple):
 def reader_texts(kb: KnowledgeBase) -> Iterator[Text]:
     root = kb.root or "rules"
     levels_path = f"{root}/levels.yaml"
-    yield Text("notice", levels_path, None, "notice", kb.notice)
+    yield Text("notice", levels_path, kb.notice_line, "notice", kb.notice)
     for level in kb.levels:
-        yield Text("level", levels_path, None, f"level '{level.id}'", level.title)
-        yield Text("level", levels_path, None, f"level '{level.id}'", level.advice)
+        yield Text("level", levels_path, level.line, f"level '{level.id}'", level.title)
+        yield Text("level", levels_path, level.line, f"level '{level.id}'", level.advice)
     for question in kb.questions:
         subject = f"question '{question.id}'"
         where = question.where

@@ -121,3 +121,15 @@ def test_a_notice_of_invisible_characters_is_an_empty_text() -> None:
 
     assert not visible("\u200b\u2060 \u00a0")
     assert visible("Read this.")
+
+
+def test_wording_in_a_level_or_the_notice_names_its_line(rules_copy: Path) -> None:
+    """Found by the campaign: a lookalike diagnosis in a level title had no line."""
+    title = replace_in(rules_copy / "levels.yaml", "title: No warning signs in your answers",
+                       'title: "d\\u0131agnosis: no warning signs"')
+    notice = replace_in(rules_copy / "levels.yaml", "  This tool is for education only.",
+                        "  Y&#111;u have nothing. This tool is for education only.")
+    with pytest.raises(KnowledgeBaseError) as caught:
+        load_knowledge_base(rules_copy)
+    found = {(p.subject, p.line) for p in caught.value.problems}
+    assert found == {("level 'routine'", title - 1), ("notice", notice - 1)}, found
