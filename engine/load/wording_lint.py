@@ -152,10 +152,20 @@ def _compiled(pattern: str) -> re.Pattern[str]:
 
 @lru_cache(maxsize=4096)
 def _diagnostic_wording(text: str, where: str) -> tuple[str, ...]:
-    """Cached: results repeat the same knowledge base texts over and over."""
-    text = as_read(text)
+    """Cached: results repeat the same knowledge base texts over and over.
+
+    The text is read both as written and as a reader sees it (``as_read``): dropping an
+    invisible character can join words as well as split them ("0\u00adyour disease").
+    """
+    seen = as_read(text)
+    found: list[str] = []
+    for variant in (text,) if seen is text else (text, seen):
+        _scan(variant, where, found)
+    return tuple(dict.fromkeys(found))
+
+
+def _scan(text: str, where: str, found: list[str]) -> None:
     folded = text.casefold()
-    found = []
     for phrase in DIAGNOSTIC_PHRASES:
         for word in phrase.needs:  # a loop, not any(): this runs thousands of times at start
             if word in folded:
@@ -167,7 +177,6 @@ def _diagnostic_wording(text: str, where: str) -> tuple[str, ...]:
                    for place, allowed, _ in EXCEPTIONS):
                 continue
             found.append(f"'{match.group()}' {phrase.why}")
-    return tuple(found)
 
 
 def wording_problems(kb: KnowledgeBase) -> list[Problem]:

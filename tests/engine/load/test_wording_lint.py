@@ -133,3 +133,8 @@ def test_wording_in_a_level_or_the_notice_names_its_line(rules_copy: Path) -> No
         load_knowledge_base(rules_copy)
     found = {(p.subject, p.line) for p in caught.value.problems}
     assert found == {("level 'routine'", title - 1), ("notice", notice - 1)}, found
+
+
+def test_an_invisible_character_cannot_hide_wording_by_joining_words() -> None:
+    """Found by the suite's property test: as read, '0\\u00adyour' is one word, as written two."""
+    assert diagnostic_wording("0\u00adyour disease")
