@@ -31,7 +31,7 @@ class Phrase(NamedTuple):
     why: str
     #: Words the pattern cannot match without, at least one of them (casefolded). Checking these
     #: with ``in`` first spares compiling most patterns and scanning most texts: on the shipped
-    #: knowledge base (253 texts) the lint takes 1.6-2.5 ms with them and 18-60 ms without
+    #: knowledge base (253 texts) the lint takes 1.6-2.8 ms with them and 18-60 ms without
     #: (compiling all 13 patterns alone is about 9 ms), best of 20 on a busy shared machine,
     #: ``python -m tests.bench.lint``. That is 15 ms or more before the first question, so they
     #: stay. tests/engine/load/test_wording_lint.py checks they are right.
