@@ -239,6 +239,8 @@ class Level:
     #: Safety-netting: the reader text that introduces the warning signs which would raise a
     #: result to this level (levels.yaml; every level above the lowest has one).
     safety_net: str | None = None
+    #: Where the level is written in levels.yaml, for the wording lint's messages.
+    line: int | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -260,6 +262,8 @@ class Floor:
     when: Condition
     at_least: str
     unless: Condition | None = None
+    #: Where ``floor:`` is written in levels.yaml, for `check`'s messages.
+    line: int | None = None
 
 
 @dataclass(frozen=True)
@@ -312,6 +316,8 @@ class KnowledgeBase:
     floor: Floor | None = None
     root: str = ""
     audience: Audience = "self"
+    #: Where the notice is written in levels.yaml, for the wording lint's messages.
+    notice_line: int | None = None
     _question_index: dict[str, Question] = field(init=False, repr=False, compare=False)
     _rule_index: dict[str, Rule] = field(init=False, repr=False, compare=False)
     _level_index: dict[str, Level] = field(init=False, repr=False, compare=False)

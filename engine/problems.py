@@ -21,7 +21,8 @@ class Location(NamedTuple):
     line: int | None = None
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}" if self.line else self.path
+        path = one_line(self.path)  # a file name holding a line break must not split a message
+        return f"{path}:{self.line}" if self.line else path
 
 
 class Problem(NamedTuple):
@@ -37,8 +38,8 @@ class Problem(NamedTuple):
         return Location(self.path, self.line)
 
     def __str__(self) -> str:
-        subject = f" {self.subject}:" if self.subject else ""
-        return f"{self.where}:{subject} {self.message}"
+        subject = f" {one_line(self.subject)}:" if self.subject else ""
+        return f"{self.where}:{subject} {one_line(self.message)}"  # one problem, one line
 
     def sort_key(self) -> tuple[str, int, str, str]:
         """File, then line (a problem with no line, about the whole file, first), then text."""
@@ -62,9 +63,26 @@ class KnowledgeBaseError(Exception):
 LIMIT = 60
 
 
-def quote(value: object, limit: int = LIMIT) -> str:
-    """``'text'`` for printable text, an escaped repr otherwise; at most about ``limit`` chars."""
-    if isinstance(value, str):
+def one_line(text: str) -> str:
+    """Text as is where every character prints itself; others as escapes (``\\n``, ``\\x1b``).
+
+    For a path or name echoed in a message: a file name holding a line break must not split the
+    message, nor one holding ESC reach the terminal.
+    """
+    if text.isprintable():
+        return text
+    return "".join(char if char.isprintable() else repr(char)[1:-1] for char in text)
+
+
+def quote(value: object, limit: int = LIMIT, *, ascii_only: bool = False) -> str:
+    """``'text'`` for printable text, an escaped repr otherwise; at most about ``limit`` chars.
+
+    ``ascii_only`` escapes every non-ASCII character too: for a name that should be ASCII (an
+    id), where a Cyrillic ``е`` would otherwise look exactly like the ``e`` it replaced.
+    """
+    if isinstance(value, str) and ascii_only and not value.isascii():
+        text = ascii(value)
+    elif isinstance(value, str):
         text = f"'{value}'" if value.isprintable() and "'" not in value else repr(value)
     else:
         text = repr(value)

@@ -7,6 +7,7 @@ handled here in one place, each with its own exit code, so no traceback ever rea
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 from collections.abc import Sequence
@@ -14,12 +15,12 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from engine.load.yaml_reader import YamlError
-from engine.problems import KnowledgeBaseError
+from engine.problems import KnowledgeBaseError, one_line
 from engine.run.answers import AnswerError
 from questionnaire.commands import COMMANDS, Command
 from questionnaire.environment import Environment
 from questionnaire.exits import Exit
-from questionnaire.files import InterruptedAfterWriting, WriteRefused
+from questionnaire.files import WriteRefused, stop_message
 from questionnaire.version import tool_version
 
 PROG = "muscle-triage"
@@ -41,7 +42,8 @@ examples:
   muscle-triage init-rules my-rules/         start your own from a copy of the shipped one
   muscle-triage export fhir -o q.json        the questions as a FHIR R4 Questionnaire
 
-exit status: 0 ok, 1 knowledge base problems, 2 bad command line or input, 130 interrupted.
+exit status: 0 ok, 1 knowledge base problems (or the output could not be written), 2 bad command
+line or input, 130 interrupted (or input ended mid-way), 141 standard output closed.
 Colour is off when NO_COLOR is set, with --no-color, or when output is not a terminal."""
 
 
@@ -55,7 +57,8 @@ class _Parser(argparse.ArgumentParser):
         super().__init__(*args, **kwargs)
 
     def error(self, message: str) -> None:  # type: ignore[override]
-        raise _UsageError(f"{message}\n(try '{self.prog} --help')")
+        # argparse echoes unknown arguments as typed: escapes in one are shown, never acted on.
+        raise _UsageError(f"{one_line(message)}\n(try '{self.prog} --help')")
 
     def _print_message(self, message: str, file: Any = None) -> None:
         if message:
@@ -164,25 +167,40 @@ def run(argv: Sequence[str] | None = None, env: Environment | None = None) -> in
     except (AnswerError, YamlError, WriteRefused) as exc:
         env.error(str(exc))
         return Exit.USAGE
-    except InterruptedAfterWriting as stop:  # Ctrl-C as a requested file was finished
-        print(f"\nStopped. {stop.note}", file=env.stderr)
-        return Exit.INTERRUPTED
-    except KeyboardInterrupt:
-        print("\nStopped. Nothing was saved.", file=env.stderr)
+    except KeyboardInterrupt as stop:
+        print(f"\n{stop_message(stop)}", file=env.stderr)
         return Exit.INTERRUPTED
     except BrokenPipeError:
         # The reader went away (e.g. `| head -1`): stop quietly, and keep Python from
         # complaining about the closed pipe when it flushes stdout at exit.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
+        _silence_stdout()
         return Exit.BROKEN_PIPE
+    except OSError as exc:  # writing the output failed: a full disk (>/dev/full), an I/O error
+        if exc.errno is None:  # not a failed system call (a TimeoutError raised by a caller)
+            raise
+        _silence_stdout()
+        env.error(f"cannot write the output: {exc.strerror or exc}")
+        return Exit.FAILED
+
+
+def _silence_stdout() -> None:
+    """Point standard output at the null device, so Python's last flush at exit cannot fail."""
+    if sys.stdout is None:  # started with standard output closed
+        return
+    with contextlib.suppress(OSError, ValueError):
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
 def main() -> None:
     code = run()
     try:  # what is still buffered goes out now, while a closed pipe can still be handled
-        sys.stdout.flush()
+        if sys.stdout is not None:
+            sys.stdout.flush()
     except BrokenPipeError:
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        _silence_stdout()
         code = Exit.BROKEN_PIPE
+    except OSError as exc:
+        _silence_stdout()
+        print(f"muscle-triage: cannot write the output: {exc.strerror or exc}", file=sys.stderr)
+        code = Exit.FAILED
     sys.exit(code)

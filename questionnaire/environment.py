@@ -7,6 +7,7 @@ in-process with captured streams (as httpie does), and colour decisions live in 
 from __future__ import annotations
 
 import codecs
+import errno
 import io
 import os
 import re
@@ -108,6 +109,25 @@ class _TrimmedWriter(io.TextIOBase):
         return getattr(self.target, "encoding", None) or "utf-8"
 
 
+class _ClosedOutput(io.TextIOBase):
+    """Standard output that was closed before we started: writing to it is a closed pipe."""
+
+    def write(self, text: str) -> int:
+        raise BrokenPipeError(errno.EPIPE, "standard output is closed")
+
+
+def _hold_standard_descriptors() -> None:
+    """Put the null device on closed descriptors 0-2, so no file we open later takes one.
+
+    A report opened as descriptor 1 would otherwise receive whatever is printed afterwards.
+    """
+    while True:
+        descriptor = os.open(os.devnull, os.O_RDWR)
+        if descriptor > 2:
+            os.close(descriptor)
+            return
+
+
 @dataclass
 class Environment:
     """The streams, variables and terminal facts one command runs with."""
@@ -136,11 +156,17 @@ class Environment:
 
     @classmethod
     def from_system(cls) -> Environment:
-        tolerate_narrow_encoding(sys.stdout)
-        tolerate_narrow_encoding(sys.stderr)
+        """The process's own streams; one started closed (``<&-``, ``>&-``) reads as ended."""
+        stdin, stdout, stderr = sys.stdin, sys.stdout, sys.stderr
+        if stdin is None or stdout is None or stderr is None:
+            _hold_standard_descriptors()
+            stdin = stdin or io.StringIO()  # closed input: end of input at once
+            stdout = stdout or _ClosedOutput()  # closed output: as a closed pipe, exit 141
+            stderr = stderr or io.StringIO()  # nowhere to say anything: say nothing
+        tolerate_narrow_encoding(stdout)
+        tolerate_narrow_encoding(stderr)
         environ = dict(os.environ)
-        return cls(sys.stdin, sys.stdout, sys.stderr, environ,
-                   _isatty(sys.stdin), _isatty(sys.stdout),
+        return cls(stdin, stdout, stderr, environ, _isatty(stdin), _isatty(stdout),
                    launcher=launch_command(sys.argv[0], environ, sys.executable))
 
     @classmethod

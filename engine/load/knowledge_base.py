@@ -8,6 +8,7 @@ Loading either returns a KnowledgeBase or raises KnowledgeBaseError carrying eve
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar, cast
@@ -48,20 +49,38 @@ def rule_files(root: Path) -> list[Path]:
     return sorted(root.glob(f"*{RULES_SUFFIX}"))
 
 
+def _unusable_directory(root: Path) -> str | None:
+    """Why ``root`` cannot be read as a knowledge base directory, in words; None if it can."""
+    try:
+        os.listdir(root)
+    except FileNotFoundError:
+        if os.path.islink(root):
+            return "a symbolic link to a directory that does not exist"
+        return "no such directory"
+    except NotADirectoryError:
+        return "not a directory (--rules takes the directory that holds the rule files)"
+    except (OSError, ValueError) as exc:  # ValueError: a NUL in the path
+        return f"cannot read the directory: {getattr(exc, 'strerror', None) or exc}"
+    return None
+
+
 def read_documents(root: Path) -> tuple[list[Document], list[Problem]]:
     """Parse and schema-check every knowledge base file under ``root``."""
     shown_root = display_path(root)
-    if not root.is_dir():
-        raise KnowledgeBaseError([Problem(shown_root, None, "", "not a directory")])
+    refusal = _unusable_directory(root)
+    if refusal:
+        raise KnowledgeBaseError([Problem(shown_root, None, "", refusal)])
+    found_rules = rule_files(root)
     files = [(kind, root / f"{kind}.yaml") for kind in SINGLE_FILES]
-    files += [("rules", path) for path in rule_files(root)]
+    files += [("rules", path) for path in found_rules]
     docs: list[Document] = []
     problems: list[Problem] = []
-    if not rule_files(root):
+    if not found_rules:
         problems.append(Problem(shown_root, None, "", f"no *{RULES_SUFFIX} files found"))
     for kind, path in files:
-        if not path.exists():
-            problems.append(Problem(display_path(path), None, "",
+        shown = display_path(path)
+        if not os.path.lexists(path):
+            problems.append(Problem(shown, None, "",
                                     f"missing: a knowledge base needs {path.name}"))
             continue
         doc, found = read_document(kind, path)
@@ -137,12 +156,13 @@ class _Builder:
             return self._rule(doc, line, raw)
         return self.once(raw, lambda: self._rule(doc, line, raw))
 
-    def level(self, rank: int, raw: MarkedDict) -> Level:
+    def level(self, rank: int, raw: MarkedDict, line: int | None) -> Level:
         def make() -> Level:
             return Level(raw["id"], rank, self.words(raw["title"]), self.words(raw["advice"]),
                          bool(raw.get("only_what_to_do_now", False)),
                          self.words(raw["with_reading"]) if "with_reading" in raw else None,
-                         self.words(raw["safety_net"]) if "safety_net" in raw else None)
+                         self.words(raw["safety_net"]) if "safety_net" in raw else None,
+                         line=line)
         texts = (raw["title"], raw["advice"], raw.get("with_reading"), raw.get("safety_net"))
         return make() if _worded(*texts) else self.once(raw, make)
 
@@ -184,7 +204,9 @@ class _Builder:
     def knowledge_base(self, docs: list[Document], root: str) -> KnowledgeBase:
         by_kind = {doc.kind: doc for doc in docs if doc.kind in SINGLE_FILES}
         levels_doc = by_kind["levels"].data
-        levels = tuple(self.level(rank, raw)
+        lines = dict(zip((raw["id"] for raw in levels_doc["levels"]),
+                         levels_doc["levels"].item_lines, strict=True))
+        levels = tuple(self.level(rank, raw, lines[raw["id"]])
                        for rank, raw in enumerate(reversed(levels_doc["levels"])))
         questions_doc = by_kind["questions"]
         questions = tuple(
@@ -198,15 +220,15 @@ class _Builder:
                       for i, raw in enumerate(doc.data["rules"]))
         floor_raw = levels_doc.get("floor")
         floor = Floor(self.condition(floor_raw["when"]), floor_raw["at_least"],
-                      self.condition(floor_raw["unless"]) if "unless" in floor_raw else None
-                      ) if floor_raw else None
+                      self.condition(floor_raw["unless"]) if "unless" in floor_raw else None,
+                      levels_doc.key_lines.get("floor")) if floor_raw else None
         return KnowledgeBase(
             questions=questions, rules=rules, floor=floor,
             levels=tuple(sorted(levels, key=lambda level: -level.rank)),
             default_level=levels_doc["default_level"], notice=self.words(levels_doc["notice"]),
             reading=reading, texts=self.texts(by_kind["texts"]), root=root,
             sources=self.once(by_kind["sources"], lambda: _sources(by_kind["sources"])),
-            audience=self.audience)
+            audience=self.audience, notice_line=levels_doc.key_lines.get("notice"))
 
 
 def build(docs: list[Document], root: str) -> KnowledgeBase:

@@ -219,9 +219,26 @@ def _unique(c: _Compiler, arg: Any, schema: dict[str, Any], base: str) -> Check:
         _same(value[i], value[j]) for i in range(len(value)) for j in range(i + 1, len(value)))
 
 
+def pattern_matches(pattern: str) -> Callable[[str], bool]:
+    """A JSON Schema ``pattern`` test with ECMA-262's ``$``: the end of the text, nothing after.
+
+    Python's ``$`` also matches before a final line break, so ``^[a-z]+$`` would let an id
+    ``"weaker\\n"`` through, and a link could end in one. jsonschema's own pattern check has
+    the same gap: engine/load/schemas.py uses this test for both.
+    """
+    search = re.compile(pattern).search
+    anchored_at_end = pattern.endswith("$") and not pattern.endswith("\\$")
+
+    def matches(value: str) -> bool:
+        found = search(value)
+        return found is not None and (not anchored_at_end or "\n" not in value[found.end():])
+
+    return matches
+
+
 def _pattern_check(c: _Compiler, arg: Any, schema: dict[str, Any], base: str) -> Check:
-    search = re.compile(arg).search
-    return lambda value: not isinstance(value, str) or bool(search(value))
+    matches = pattern_matches(arg)
+    return lambda value: not isinstance(value, str) or matches(value)
 
 
 def _if(c: _Compiler, arg: Any, schema: dict[str, Any], base: str) -> Check:

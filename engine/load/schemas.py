@@ -14,7 +14,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from engine.load.paths import schemas_dir
-from engine.load.quickschema import is_valid
+from engine.load.quickschema import is_valid, pattern_matches
 from engine.load.yaml_reader import line_of
 from engine.problems import Problem, quote
 
@@ -41,10 +41,16 @@ def _registry() -> Registry:
 
 @cache
 def validator(kind: str) -> Draft7Validator:
-    from jsonschema import Draft7Validator
+    """Draft 7, with ``pattern`` read as ECMA-262 reads it (as the fast check does)."""
+    from jsonschema import Draft7Validator, ValidationError, validators
 
+    def pattern(checker: Any, wanted: str, instance: Any, schema: Any) -> Iterator[Any]:
+        if isinstance(instance, str) and not pattern_matches(wanted)(instance):
+            yield ValidationError(f"{instance!r} does not match {wanted!r}")
+
+    checked = validators.extend(Draft7Validator, {"pattern": pattern})  # type: ignore[no-untyped-call]
     schema = _registry().contents(f"{kind}.schema.json")
-    return Draft7Validator(schema, registry=_registry())
+    return checked(schema, registry=_registry())  # type: ignore[no-any-return]
 
 
 def _subject(document: Any, path: tuple[str | int, ...]) -> str:

@@ -5,11 +5,18 @@ texts.yaml, rule titles and explanations), in the wording of every audience, is 
 a reviewed list of diagnostic phrasings, after the public guidance on symptom checkers and
 clinical-brief section 5. A phrase that is fine in one reviewed place (the notice must say the
 tool "does not diagnose") is allowed there only.
+
+The lint reads a text as a reader sees it (``as_read``): HTML entities decoded, NFKC-normalised
+(fullwidth ``％`` is ``%``, a no-break space a space), invisible format characters dropped, and
+letters of other scripts that look like Latin ones (Cyrillic ``а`` in "hаve") read as those. The
+loader refuses invisible characters anyway; the lint does not rely on it.
 """
 
 from __future__ import annotations
 
+import html
 import re
+import unicodedata
 from collections.abc import Iterator
 from functools import cache, lru_cache
 from typing import NamedTuple
@@ -24,9 +31,11 @@ class Phrase(NamedTuple):
     pattern: str
     why: str
     #: Words the pattern cannot match without, at least one of them (casefolded). Checking these
-    #: with ``in`` first spares a regex scan of most texts: scanning every text with every
-    #: pattern cost more than a tenth of a start. tests/engine/load/test_wording_lint.py checks
-    #: they are right.
+    #: with ``in`` first spares compiling most patterns and scanning most texts: on the shipped
+    #: knowledge base (253 texts) the lint takes 1.6-2.8 ms with them and 18-60 ms without
+    #: (compiling all 13 patterns alone is about 9 ms), best of 20 on a busy shared machine,
+    #: ``python -m tests.bench.lint``. That is 15 ms or more before the first question, so they
+    #: stay. tests/engine/load/test_wording_lint.py checks they are right.
     needs: tuple[str, ...]
 
 
@@ -85,14 +94,14 @@ def reader_texts(kb: KnowledgeBase) -> Iterator[Text]:
 def _texts_of(kb: KnowledgeBase) -> Iterator[Text]:
     root = kb.root or "rules"
     levels_path = f"{root}/levels.yaml"
-    yield Text("notice", levels_path, None, "notice", kb.notice)
+    yield Text("notice", levels_path, kb.notice_line, "notice", kb.notice)
     for level in kb.levels:
-        yield Text("level", levels_path, None, f"level '{level.id}'", level.title)
-        yield Text("level", levels_path, None, f"level '{level.id}'", level.advice)
+        yield Text("level", levels_path, level.line, f"level '{level.id}'", level.title)
+        yield Text("level", levels_path, level.line, f"level '{level.id}'", level.advice)
         if level.with_reading is not None:
-            yield Text("level", levels_path, None, f"level '{level.id}'", level.with_reading)
+            yield Text("level", levels_path, level.line, f"level '{level.id}'", level.with_reading)
         if level.safety_net is not None:
-            yield Text("level", levels_path, None, f"level '{level.id}'", level.safety_net)
+            yield Text("level", levels_path, level.line, f"level '{level.id}'", level.safety_net)
     for question in kb.questions:
         subject = f"question '{question.id}'"
         where = question.where
@@ -121,11 +130,38 @@ def diagnostic_wording(text: str, where: str = "") -> list[str]:
     return list(_diagnostic_wording(text, where))
 
 
-#: Where re.IGNORECASE matches an ASCII letter that str.casefold() keeps apart: dotless ı is i,
-#: and dotted İ (casefolded to i and a combining dot) is i too.
-#: tests/engine/load/test_wording_lint.py checks every
-#: character, so the needed-words shortcut sees what the patterns would.
-_AS_IGNORECASE_SEES_IT = str.maketrans({"ı": "i", "\u0307": None})
+#: Letters that look like Latin ones, read as those (after NFKC, which already maps fullwidth
+#: and mathematical letters, the long s and the Kelvin sign). The dotless ı and dotted İ are
+#: here too: re.IGNORECASE takes them for i, str.casefold() does not, and the needed-words check
+#: must see what the patterns see (tests/engine/load/test_wording_lint.py checks every
+#: character of Unicode for that).
+_LOOKALIKES = str.maketrans({
+    **dict(zip("аеорсухіјѕԁһԛԝүӏАВЕКМНОРСТХУІЈЅ", "aeopcyxijsdhqwylABEKMHOPCTXYIJS",
+               strict=True)),
+    **dict(zip("οανρικτυΑΒΕΖΗΙΚΜΝΟΡΤΥΧ", "oavpiktuABEZHIKMNOPTYX", strict=True)),
+    "ı": "i", "İ": "I", "ɡ": "g", "ℓ": "l",
+})
+_INVISIBLE = re.compile(r"[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f"
+                        r"\u200b-\u200f\u202a-\u202e\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff"
+                        r"\uffa0\U000e0000-\U000e0fff]")
+_SPACES = re.compile(r"[^\S\n]")
+
+
+def as_read(text: str) -> str:
+    """A text as a reader sees it on screen, for the lint: see the module docstring.
+
+    Plain ASCII without an ``&`` (nearly every text) is returned as it is, for nothing.
+    """
+    if text.isascii() and "&" not in text:
+        return text
+    text = unicodedata.normalize("NFKC", html.unescape(text))
+    text = _INVISIBLE.sub("", text).translate(_LOOKALIKES)
+    return _SPACES.sub(" ", text)
+
+
+def visible(text: str) -> bool:
+    """Whether a text shows any word at all (a notice of zero-width spaces does not)."""
+    return any(char.isalnum() for char in as_read(text))
 
 
 @cache
@@ -136,9 +172,20 @@ def _compiled(pattern: str) -> re.Pattern[str]:
 
 @lru_cache(maxsize=4096)
 def _diagnostic_wording(text: str, where: str) -> tuple[str, ...]:
-    """Cached: results repeat the same knowledge base texts over and over."""
-    folded = text.casefold().translate(_AS_IGNORECASE_SEES_IT)
-    found = []
+    """Cached: results repeat the same knowledge base texts over and over.
+
+    The text is read both as written and as a reader sees it (``as_read``): dropping an
+    invisible character can join words as well as split them ("0\u00adyour disease").
+    """
+    seen = as_read(text)
+    found: list[str] = []
+    for variant in (text,) if seen is text else (text, seen):
+        _scan(variant, where, found)
+    return tuple(dict.fromkeys(found))
+
+
+def _scan(text: str, where: str, found: list[str]) -> None:
+    folded = text.casefold()
     for phrase in DIAGNOSTIC_PHRASES:
         for word in phrase.needs:  # a loop, not any(): this runs thousands of times at start
             if word in folded:
@@ -150,15 +197,15 @@ def _diagnostic_wording(text: str, where: str) -> tuple[str, ...]:
                    for place, allowed, _ in EXCEPTIONS):
                 continue
             found.append(f"'{match.group()}' {phrase.why}")
-    return tuple(found)
 
 
 def wording_problems(kb: KnowledgeBase) -> list[Problem]:
     """Diagnostic wording, empty text, and missing sources, as problems for `check`."""
     problems = []
     for item in reader_texts(kb):
-        if not item.text.strip():
-            problems.append(Problem(item.path, item.line, item.subject, "empty reader text"))
+        if not visible(item.text):
+            problems.append(Problem(item.path, item.line, item.subject,
+                                    "empty reader text (no visible word)"))
         for finding in diagnostic_wording(item.text, item.where):
             problems.append(Problem(item.path, item.line, item.subject,
                                     f"wording: {finding}: rephrase as guidance or reading"))

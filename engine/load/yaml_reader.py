@@ -4,12 +4,21 @@ Messages about rule and answers files must name a line, so the loader keeps the 
 mapping, list and key. It is also stricter than ``yaml.safe_load`` where silence would hurt a
 hand-edited health file: duplicate keys are an error instead of a silent overwrite; aliases are
 refused (an alias bomb costs nothing to write and a lot to expand); ``yes``/``no``/``on``/``off``
-stay strings (YAML 1.1 would turn an answer ``no`` into ``False``); dates stay strings.
+stay strings (YAML 1.1 would turn an answer ``no`` into ``False``); dates stay strings; anchors
+and merge keys (``<<``) are refused like aliases, since a value defined in one place and used in
+another is what a reviewer reading one rule cannot see.
+
+Every text is also checked for characters that change what a terminal shows rather than showing
+themselves (see ``unsafe_character``): written raw in the file, or as an escape such as ``"\\e"``.
 """
 
 from __future__ import annotations
 
+import os
 import re
+import stat
+import unicodedata
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -75,6 +84,9 @@ class _StrictLoader(yaml.SafeLoader):
             raise MarkedYAMLError(None, None, "aliases (*name) are not allowed here",
                                   event.start_mark)
         event = self.peek_event()  # type: ignore[no-untyped-call]
+        if getattr(event, "anchor", None) is not None:
+            raise MarkedYAMLError(None, None, "anchors (&name) are not allowed here: write each "
+                                  "value where it is used", event.start_mark)
         tag = getattr(event, "tag", None)
         if tag is not None:  # !!int, !!python/object..., !custom: plain YAML only
             raise MarkedYAMLError(None, None, _tag_refused(tag), event.start_mark)
@@ -93,8 +105,10 @@ class _StrictLoader(yaml.SafeLoader):
         data.line = node.start_mark.line + 1
         data.key_lines = {}
         yield data
-        self.flatten_mapping(node)
         for key_node, value_node in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                raise ConstructorError(None, None, "merge keys (<<) are not allowed here: write "
+                                       "each key where it is used", key_node.start_mark)
             key = self.construct_object(key_node, deep=True)
             if not isinstance(key, str):
                 raise ConstructorError(None, None, f"keys must be text, not {quote(key)}",
@@ -223,18 +237,94 @@ class _TreeBuilder:
         raise _Refused
 
 
-#: A '!' where a tag could start (after a space, a line start or a flow indicator).
-_TAG_LIKE = re.compile(r"(?:^|[\s\[{,?:-])!", re.MULTILINE)
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+#: A '!' where a tag could start, or a '&' where an anchor could (after a space, a line start or a
+#: flow indicator): text that may hold either takes the strict path, which refuses them.
+_TAG_LIKE = re.compile(r"(?:^|[\s\[{,?:-])[!&]", re.MULTILINE)
+
+#: Characters that act on a terminal or on how text is laid out instead of showing themselves:
+#: C0 controls but tab and line feed, DEL, C1 controls, every format character (Unicode category
+#: Cf: bidi embeddings and overrides U+202A-E and isolates U+2066-9, zero-width spaces and
+#: joiners, the soft hyphen, tag characters...), line and paragraph separators, and lone
+#: surrogates (which cannot even be printed). tests/engine/load/test_yaml_reader.py checks the
+#: list against the whole of unicodedata, so a Python with newer Unicode data is noticed.
+_UNSAFE_RAW_CHARACTERS = (
+    "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\xad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2"
+    "\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\ud800-\udfff"
+    "\U000110bd\U000110cd\U00013430-\U00013438\U0001bca0-\U0001bca3\U0001d173-\U0001d17a"
+    "\U000e0001\U000e0020-\U000e007f")
+#: In the raw text a carriage return is a line break (YAML reads CRLF files as LF ones); in a
+#: parsed text only an escape can have made one, and it would overwrite the line on screen.
+UNSAFE_CHARACTERS = "\r" + _UNSAFE_RAW_CHARACTERS
+_UNSAFE = re.compile(f"[{UNSAFE_CHARACTERS}]")
+_UNSAFE_RAW = re.compile(f"[{_UNSAFE_RAW_CHARACTERS}]")
+
+
+def character_name(char: str) -> str:
+    """``U+001B`` with its name where Unicode gives one, for a message about that character."""
+    name = unicodedata.name(char, "") or _CONTROL_NAMES.get(ord(char), "")
+    return f"U+{ord(char):04X}" + (f" ({name})" if name else "")
+
+
+_CONTROL_NAMES = {0x1B: "ESCAPE", 0x0D: "CARRIAGE RETURN", 0x07: "BELL", 0x08: "BACKSPACE",
+                  0x00: "NUL", 0x7F: "DELETE", 0x9B: "CONTROL SEQUENCE INTRODUCER"}
+
+
+def unsafe_message(char: str) -> str:
+    return (f"the character {character_name(char)} is not allowed: control, bidi and invisible "
+            "format characters can change what a reader's screen shows")
+
+
+def unsafe_character(text: str) -> str | None:
+    """The first character of ``text`` that could act on a terminal or hide text, if any."""
+    found = _UNSAFE.search(text)
+    return found.group() if found else None
+
+
+def _strings(data: Any, line: int | None) -> Iterator[tuple[str, int | None]]:
+    """Every text in parsed data (keys too), with the nearest line the file gives for it."""
+    if isinstance(data, str):
+        yield data, line
+    elif isinstance(data, dict):
+        lines = getattr(data, "key_lines", {})
+        for key, value in data.items():
+            here = lines.get(key, getattr(data, "line", line))
+            yield from _strings(key, here)
+            yield from _strings(value, here)
+    elif isinstance(data, list):
+        lines = getattr(data, "item_lines", ())
+        for index, value in enumerate(data):
+            yield from _strings(value, lines[index] if index < len(lines) else line)
+
+
+def refuse_unsafe_strings(data: Any, path: str, line_of_char: Any = None) -> None:
+    """Raise YamlError at the first parsed text holding an unsafe character (an escape did it).
+
+    ``line_of_char`` finds the line for files without marks (JSON): called with the character.
+    """
+    for text, line in _strings(data, None):
+        char = unsafe_character(text)
+        if char is not None:
+            if line is None and line_of_char is not None:
+                line = line_of_char(char)
+            raise YamlError(path, line, unsafe_message(char))
+
+
+def refuse_unsafe_text(text: str, path: str) -> None:
+    """Raise YamlError at the line of the first unsafe character written raw in a file's text."""
+    bad = _UNSAFE_RAW.search(text)
+    if bad:
+        bad_line = text.count("\n", 0, bad.start()) + 1
+        raise YamlError(path, bad_line, unsafe_message(bad.group()))
 
 
 def _with_libyaml(text: str) -> Any:
     """The data of plain YAML read by libyaml, or _Refused where the strict loader must speak.
 
-    The libyaml tree cannot tell a written tag (refused) from a resolved one, so text that may
-    hold a tag is refused; so is text that may nest deeper than libyaml's composer handles.
+    The libyaml tree cannot tell a written tag (refused) from a resolved one, nor keeps anchors
+    (refused too), so text that may hold either is refused here; so is text that may nest
+    deeper than libyaml's composer handles.
     """
-    if _LibyamlComposer is None or ("!" in text and _TAG_LIKE.search(text)) or \
+    if _LibyamlComposer is None or (("!" in text or "&" in text) and _TAG_LIKE.search(text)) or \
             sum(text.count(mark) for mark in _NESTING_MARKS) > _C_COMPOSE_LIMIT:
         raise _Refused
     node = yaml.compose(text, Loader=_LibyamlComposer)
@@ -243,14 +333,15 @@ def _with_libyaml(text: str) -> Any:
 
 def parse_yaml(text: str, path: str) -> Any:
     """Parse YAML text (one document) strictly; raise YamlError naming path and line."""
-    bad = _CONTROL.search(text)
-    if bad:
-        bad_line = text.count("\n", 0, bad.start()) + 1
-        raise YamlError(path, bad_line, f"control character {bad.group()!r} is not allowed")
+    refuse_unsafe_text(text, path)
     try:
-        return _with_libyaml(text)
+        data = _with_libyaml(text)
     except (YAMLError, RecursionError, _Refused, *_CONVERSION_ERRORS):
-        return parse_strictly(text, path)  # the same data, or PyYAML's own message and line
+        data = parse_strictly(text, path)  # the same data, or PyYAML's own message and line
+    if "\\" in text:  # only an escape in a double-quoted text can make an unsafe character
+        # A text with no mark of its own (a document that is one scalar): where escapes start.
+        refuse_unsafe_strings(data, path, lambda _: text.count("\n", 0, text.index("\\")) + 1)
+    return data
 
 
 def parse_strictly(text: str, path: str) -> Any:
@@ -281,14 +372,43 @@ def read_yaml(path: Path, display: str | None = None) -> Any:
 
 
 def read_limited(path: Path, shown: str) -> bytes:
-    """A file's bytes, refusing anything larger than MAX_BYTES without reading all of it."""
+    """A regular file's bytes, refusing anything larger than MAX_BYTES without reading all of it.
+
+    The file is opened without blocking and looked at before it is read: a FIFO (or a terminal,
+    or /dev/zero) named as a rule or answers file would otherwise wait, or read, for ever.
+    """
     try:
-        with path.open("rb") as handle:
-            raw = handle.read(MAX_BYTES + 1)
+        handle = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     except (OSError, ValueError) as exc:  # ValueError: a NUL in the path
-        raise YamlError(shown, None, f"cannot read: {getattr(exc, 'strerror', None) or exc}"
-                        ) from None
-    return raw
+        raise YamlError(shown, None, why_unreadable(path, exc)) from None
+    try:
+        kind = os.fstat(handle).st_mode
+        if stat.S_ISDIR(kind):
+            raise YamlError(shown, None, "is a directory, not a file")
+        if not stat.S_ISREG(kind):
+            raise YamlError(shown, None, "not a regular file (a pipe, device or socket): only "
+                            "regular files are read")
+        with os.fdopen(handle, "rb", closefd=False) as stream:
+            return stream.read(MAX_BYTES + 1)
+    except OSError as exc:  # e.g. EIO, or a file that is a directory on some systems
+        raise YamlError(shown, None, why_unreadable(path, exc)) from None
+    finally:
+        os.close(handle)
+
+
+def why_unreadable(path: Path | str, exc: BaseException) -> str:
+    """Why a file could not be opened, in words: a dangling link is not simply "missing"."""
+    if isinstance(exc, FileNotFoundError) and os.path.islink(path):
+        try:
+            target = os.readlink(path)
+        except OSError:
+            target = "?"
+        return f"cannot read: it is a symbolic link to {quote(target)}, which does not exist"
+    if isinstance(exc, FileNotFoundError):
+        return "cannot read: no such file"
+    if isinstance(exc, NotADirectoryError):
+        return "cannot read: a part of the path is a file, not a directory"
+    return f"cannot read: {getattr(exc, 'strerror', None) or exc}"
 
 
 def decode_text(raw: bytes, path: str) -> str:

@@ -7,6 +7,7 @@ question and the values it allows. Unanswered questions are simply absent: unkno
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -16,7 +17,15 @@ from typing import Any
 
 from engine.conditions import evaluate
 from engine.load.crosscheck import did_you_mean
-from engine.load.yaml_reader import YamlError, decode_text, parse_bytes, read_limited, read_yaml
+from engine.load.yaml_reader import (
+    YamlError,
+    decode_text,
+    parse_bytes,
+    read_limited,
+    read_yaml,
+    refuse_unsafe_strings,
+    refuse_unsafe_text,
+)
 from engine.model import AnswerValue, KnowledgeBase, Question
 from engine.problems import quote
 
@@ -69,7 +78,8 @@ def normalise_answers(kb: KnowledgeBase, raw: Any) -> dict[str, AnswerValue]:
     known = [q.id for q in kb.questions]
     for key, value in raw.items():
         if not isinstance(key, str) or not kb.has_question(key):
-            raise AnswerError(f"unknown question {quote(key)}{did_you_mean(str(key), known)}; "
+            raise AnswerError(f"unknown question {quote(key, ascii_only=True)}"
+                              f"{did_you_mean(str(key), known)}; "
                               "'muscle-triage questions' lists them", str(key))
         if value is not None:
             answers[key] = normalise_answer(kb.question(key), value)
@@ -120,8 +130,13 @@ def applicable(kb: KnowledgeBase, answers: Mapping[str, AnswerValue]
 def read_answers_file(path: str, stdin_bytes: bytes | None = None) -> Any:
     """Read an answers file (YAML or JSON; ``-`` is standard input) into raw data.
 
-    Anything but a mapping (or an empty file) is refused here, where the file's name is known.
+    Anything but a mapping is refused here, where the file's name is known; so is an empty file
+    (or one of comments alone, or ``null``), which is far more often a mistake (a truncated
+    write, the wrong file) than a wish to be assessed on nothing, and whose result would read as
+    reassurance. ``{}`` says "no answers" explicitly.
     """
+    if path == "":
+        raise YamlError("--answers", None, "the file name is empty")
     shown = "<stdin>" if path == "-" else path
     if path == "-":
         data = parse_bytes(stdin_bytes or b"", shown)
@@ -129,7 +144,10 @@ def read_answers_file(path: str, stdin_bytes: bytes | None = None) -> Any:
         data = _parse_json(decode_text(read_limited(Path(path), path), path), path)
     else:
         data = read_yaml(Path(path), path)
-    if data is not None and not isinstance(data, Mapping):
+    if data is None:
+        raise YamlError(shown, None, "holds no answers (it is empty); to be assessed on no "
+                        "answers at all, write {}")
+    if not isinstance(data, Mapping):
         raise YamlError(shown, getattr(data, "line", 1), NOT_A_MAPPING)
     return data
 
@@ -144,8 +162,9 @@ def _parse_json(text: str, path: str) -> Any:
             result[key] = value
         return result
 
+    refuse_unsafe_text(text, path)
     try:
-        return json.loads(text, object_pairs_hook=no_duplicates)
+        data = json.loads(text, object_pairs_hook=no_duplicates)
     except json.JSONDecodeError as exc:
         raise YamlError(path, exc.lineno, f"not valid JSON: {exc.msg}") from None
     except _DuplicateKey as exc:
@@ -156,6 +175,23 @@ def _parse_json(text: str, path: str) -> Any:
         raise YamlError(path, None, "nested too deeply") from None
     except ValueError as exc:  # e.g. a number with thousands of digits
         raise YamlError(path, None, f"not valid JSON: {exc}") from None
+    if "\\" in text:  # only an escape can have made an unsafe character
+        refuse_unsafe_strings(data, path, lambda char: _escape_line(text, char))
+    return data
+
+
+def _escape_line(text: str, char: str) -> int | None:
+    """The line of the first JSON string whose escapes (``\\u001b``, ``\\r``...) make ``char``."""
+    for found in _JSON_STRING.finditer(text):
+        with contextlib.suppress(ValueError):
+            if char in json.loads(found.group()):
+                return text.count("\n", 0, found.start()) + 1
+    return None
+
+
+#: A JSON string (it cannot hold a raw line break); as a key when a colon follows.
+_JSON_STRING = re.compile(r'"(?:[^"\\\n]|\\.)*"')
+_JSON_KEY = re.compile(f"({_JSON_STRING.pattern})\\s*:")
 
 
 class _DuplicateKey(Exception):
@@ -165,7 +201,11 @@ class _DuplicateKey(Exception):
 
 
 def _key_lines(text: str, key: str) -> list[int]:
-    """Lines where ``"key":`` is written (plainly, or with escapes as json.dumps writes them)."""
-    spellings = {json.dumps(key), json.dumps(key, ensure_ascii=False)}
-    pattern = re.compile("|".join(re.escape(s) for s in spellings) + r"\s*:")
-    return [text.count("\n", 0, found.start()) + 1 for found in pattern.finditer(text)]
+    """Lines where ``key`` is written as a key, however it is spelt (``"a"`` or ``"\\u0061"``)."""
+    lines = []
+    for found in _JSON_KEY.finditer(text):
+        with contextlib.suppress(ValueError):
+            if json.loads(found.group(1)) == key:
+                lines.append(text.count("\n", 0, found.start()) + 1)
+    return lines
+

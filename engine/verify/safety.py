@@ -24,6 +24,7 @@ from typing import Any
 
 from engine.conditions import evaluate, leaves, questions_read
 from engine.explain.safety_net import SIGN_ROLES, sign_changes
+from engine.explain.words import formula
 from engine.load.wording_lint import diagnostic_wording
 from engine.model import (
     AllOf,
@@ -34,8 +35,10 @@ from engine.model import (
     Condition,
     FactTest,
     KnowledgeBase,
+    NotOf,
     Question,
 )
+from engine.problems import Problem
 from engine.verify.reference import ReferenceEvaluator, reference_for
 
 RAISING_ROLES = SIGN_ROLES
@@ -198,10 +201,12 @@ class Proof:
     red_flags_unproved: tuple[str, ...]
     monotone_proved: tuple[str, ...]
     monotone_unproved: tuple[tuple[str, str], ...]  # (question, rule that may drop)
+    floor_unproved: tuple[Condition, ...] = ()  # parts of the floor's `when` (floor_gaps)
 
     @property
     def complete(self) -> bool:
-        return not self.red_flags_unproved and not self.monotone_unproved
+        return not self.red_flags_unproved and not self.monotone_unproved and (
+            not self.floor_unproved)
 
 
 def _negation_free(condition: Condition) -> bool:
@@ -229,12 +234,27 @@ def guaranteed_level(kb: KnowledgeBase, question: Question) -> int:
 
 
 def _implies(kb: KnowledgeBase, a: Condition, b: Condition, depth: int = 0) -> bool:
-    """A sound (syntactic, incomplete) test that condition a implies condition b."""
+    """A sound (syntactic, incomplete) test that condition a implies condition b.
+
+    Sound because each step holds for every answer set: a fact is derived whenever a rule
+    deriving it fires, and an answer test is true for one set of values whenever it is for a
+    smaller one.
+    """
     if a == b:
         return True
     if depth > 8:
         return False
+    if isinstance(b, AllOf):
+        return all(_implies(kb, a, part, depth + 1) for part in b.parts)
     if isinstance(b, AnyOf) and any(_implies(kb, a, part, depth + 1) for part in b.parts):
+        return True
+    if isinstance(b, FactTest) and any(_implies(kb, a, rule.when, depth + 1)
+                                       for rule in kb.rules if b.fact in rule.then.derive):
+        return True
+    if (isinstance(a, AnswerTest) and isinstance(b, AnswerTest) and a.question == b.question
+            and a.values <= b.values):
+        return True
+    if isinstance(a, NotOf) and isinstance(b, NotOf) and _implies(kb, b.part, a.part, depth + 1):
         return True
     if isinstance(a, AllOf):
         return any(_implies(kb, part, b, depth + 1) for part in a.parts)
@@ -244,6 +264,29 @@ def _implies(kb: KnowledgeBase, a: Condition, b: Condition, depth: int = 0) -> b
         derivers = [rule for rule in kb.rules if a.fact in rule.then.derive]
         return bool(derivers) and all(_implies(kb, rule.when, b, depth + 1) for rule in derivers)
     return False
+
+
+def floor_gaps(kb: KnowledgeBase) -> list[Condition]:
+    """The parts of the floor's ``when`` that no rule at or above the floor is proved to follow.
+
+    The floor holds when, for each part P of its ``when`` (each alternative of an ``any``),
+    "P and not unless" implies the condition of some rule whose level is at least the floor's:
+    levels combine by maximum, so that rule's level is reached whenever P is. [] when proved.
+    """
+    floor = kb.floor
+    if floor is None:
+        return []
+    rank = {level.id: level.rank for level in kb.levels}
+    needed = rank[floor.at_least]
+    raising = [rule for rule in kb.rules
+               if rule.then.level is not None and rank[rule.then.level] >= needed]
+    parts = floor.when.parts if isinstance(floor.when, AnyOf) else (floor.when,)
+    gaps = []
+    for part in parts:
+        given = part if floor.unless is None else AllOf((part, NotOf(floor.unless)))
+        if not any(_implies(kb, given, rule.when) for rule in raising):
+            gaps.append(part)
+    return gaps
 
 
 def _leaf_polarity(kb: KnowledgeBase, leaf: AnswerTest, question_id: str) -> int:
@@ -319,4 +362,41 @@ def prove(kb: KnowledgeBase) -> Proof:
             mono_open.extend((question.id, rule_id) for rule_id in dropping)
         else:
             mono_ok.append(question.id)
-    return Proof(tuple(flags_ok), tuple(flags_open), tuple(mono_ok), tuple(mono_open))
+    return Proof(tuple(flags_ok), tuple(flags_open), tuple(mono_ok), tuple(mono_open),
+                 tuple(floor_gaps(kb)))
+
+
+def safety_problems(kb: KnowledgeBase) -> list[Problem]:
+    """The promises `check` enforces, as file:line problems: red flags and the floor.
+
+    A red flag's "yes" must reach its ``raises_to`` by itself (``guaranteed_level``), and the
+    floor must follow from the rules (``floor_gaps``). Both proofs are sound and incomplete: a
+    knowledge base they cannot prove is refused, the safe way to be wrong. Monotonicity stays
+    with `test --coverage`, where sampling backs it.
+    """
+    rank = {level.id: level.rank for level in kb.levels}
+    by_rank = {level.rank: level.id for level in kb.levels}
+    problems = []
+    for question in kb.questions:
+        if question.role != "red_flag" or question.raises_to is None:
+            continue
+        reached = guaranteed_level(kb, question)
+        if reached < rank[question.raises_to]:
+            alone = f"'{by_rank[reached]}'" if reached >= 0 else "no level"
+            why = (" (it is asked only when its ask_if holds, so no rule is proved to fire on it "
+                   "alone)" if question.ask_if is not None else "")
+            problems.append(Problem(
+                question.where.path, question.where.line, f"question '{question.id}'",
+                f"red flag: a 'yes' alone reaches {alone}, below its raises_to "
+                f"'{question.raises_to}'{why}; add a rule at that level whose condition holds on "
+                f"this 'yes' alone (no 'not', no facts)"))
+    floor = kb.floor
+    if floor is not None:
+        levels_path = f"{kb.root or 'rules'}/levels.yaml"
+        for part in floor_gaps(kb):
+            problems.append(Problem(
+                levels_path, floor.line, "floor",
+                f"the floor can be broken: when {formula(part)}"
+                + (f" and not {formula(floor.unless)}" if floor.unless is not None else "")
+                + f", no rule at '{floor.at_least}' or above is proved to fire"))
+    return problems

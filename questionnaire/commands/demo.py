@@ -6,6 +6,7 @@ import argparse
 from typing import TYPE_CHECKING
 
 from engine.load.crosscheck import did_you_mean
+from engine.problems import quote
 from questionnaire.environment import Environment
 from questionnaire.exits import Exit
 from questionnaire.rules_option import add_rules_argument, knowledge_base
@@ -89,8 +90,8 @@ def run(args: argparse.Namespace, env: Environment) -> int:
         return Exit.OK
     chosen = next((demo for demo in demos if demo.id == args.name), None)
     if chosen is None:
-        env.error(f"no demo named '{args.name}'{did_you_mean(args.name, [d.id for d in demos])}; "
-                  f"'muscle-triage demo' lists them")
+        hint = did_you_mean(args.name, [d.id for d in demos])
+        env.error(f"no demo named {quote(args.name)}{hint}; 'muscle-triage demo' lists them")
         return Exit.USAGE
     if args.what_if:
         _what_if(kb, chosen, args.what_if, env)

@@ -13,6 +13,7 @@ from rich.text import Text
 
 from engine.load.crosscheck import did_you_mean
 from engine.model import KnowledgeBase
+from engine.problems import quote
 from questionnaire.commands.common import add_format_argument
 from questionnaire.environment import Environment
 from questionnaire.exits import Exit
@@ -105,7 +106,7 @@ def run(args: argparse.Namespace, env: Environment) -> int:
     wanted = args.id if args.id in known_ids(kb) else args.id.casefold()
     cards = cards_for(kb, wanted, read_cases(kb))
     if not cards:
-        env.error(f"unknown id '{args.id}'{suggestion(kb, wanted)}: "
+        env.error(f"unknown id {quote(args.id)}{suggestion(kb, wanted)}: "
                   f"{knowledge_base_name(args, kb)} has no rule, question, reading topic, "
                   "derived fact or level by that name (see 'muscle-triage questions')")
         return Exit.USAGE

@@ -9,7 +9,7 @@ from pathlib import Path
 from questionnaire.commands.common import add_force_argument
 from questionnaire.environment import Environment
 from questionnaire.exits import Exit
-from questionnaire.files import write_private
+from questionnaire.files import shown, write_private
 from questionnaire.render.fhir import questionnaire
 from questionnaire.rules_option import add_rules_argument, knowledge_base
 
@@ -45,6 +45,6 @@ def run(args: argparse.Namespace, env: Environment) -> int:
         env.stdout.write(text)
     else:
         write_private(args.output, text, force=args.force)
-        env.error(f"wrote {args.output}: FHIR R4 Questionnaire, "
+        env.error(f"wrote {shown(args.output)}: FHIR R4 Questionnaire, "
                   f"{len(export.resource['item'])} questions")
     return Exit.OK

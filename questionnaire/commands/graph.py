@@ -5,11 +5,12 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from engine.problems import quote
 from engine.run.answers import normalise_answers, read_answers_file
 from engine.run.assess import assess
 from questionnaire.environment import Environment
 from questionnaire.exits import Exit
-from questionnaire.files import write_private
+from questionnaire.files import shown, write_private
 from questionnaire.render.network_picture import (
     GraphvizFailed,
     GraphvizMissing,
@@ -64,8 +65,8 @@ def _format(args: argparse.Namespace) -> str | None:
 def run(args: argparse.Namespace, env: Environment) -> int:
     chosen = _format(args)
     if chosen is None:
-        env.error(f"cannot tell the format from '{args.output}'; name the file .mmd, .dot or "
-                  ".svg, or add --format mermaid|dot|svg")
+        env.error(f"cannot tell the format from {quote(str(args.output))}; name the file .mmd, "
+                  ".dot or .svg, or add --format mermaid|dot|svg")
         return Exit.USAGE
     if args.output is not None:
         refuse_existing(args.output, args.force)  # before any work, not after it
@@ -87,5 +88,5 @@ def run(args: argparse.Namespace, env: Environment) -> int:
         env.stdout.write(text)
     else:
         written = write_private(args.output, text, force=args.force)
-        env.error(f"{chosen} picture written to {written}")
+        env.error(f"{chosen} picture written to {shown(written)}")
     return Exit.OK

@@ -14,15 +14,19 @@ from typing import Any
 
 from engine.model import Assessment, KnowledgeBase
 from questionnaire.environment import Environment
-from questionnaire.render.report import REPORT_FORMATS, refuse_existing, report_format, write_report
+from questionnaire.files import check_targets, shown
+from questionnaire.render.report import REPORT_FORMATS, report_format, write_report
 from questionnaire.render.why_tree import explanation_json, render_explanation
 
 
 def check_report_target(args: argparse.Namespace) -> None:
-    """Refuse an existing --report file before any work is done (unless --force)."""
-    report: Path | None = getattr(args, "report", None)
-    if report is not None:
-        refuse_existing(report, bool(getattr(args, "force", False)))
+    """Refuse every output (--report, --fhir-response) that cannot be written, before any work.
+
+    An existing file (unless --force), anything but a regular file, a missing directory, and
+    one path named for two outputs: all refused before anything is written.
+    """
+    check_targets([getattr(args, "report", None), getattr(args, "fhir_response", None)],
+                  bool(getattr(args, "force", False)))
 
 
 def _report_path(text: str) -> Path:
@@ -59,7 +63,7 @@ def explain_extras(args: argparse.Namespace, env: Environment, kb: KnowledgeBase
     report: Path | None = getattr(args, "report", None)
     if report is not None:
         written = write_report(kb, assessment, report, force=bool(getattr(args, "force", False)))
-        env.error(f"report written to {written} (readable by you only)")
+        env.error(f"report written to {shown(written)} (readable by you only)")
     extras = Extras()
     if getattr(args, "explain", False):
         extras.json = {"explanation": explanation_json(kb, assessment)}

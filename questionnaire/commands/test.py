@@ -80,6 +80,8 @@ def _report_coverage(console: Console, kb: KnowledgeBase, outcomes: list[Outcome
         console.print(f"    [bold red]unproved[/]: '{question_id}' may stop rule '{rule_id}'")
     for question_id in proof.red_flags_unproved:
         console.print(f"    [bold red]unproved[/]: red flag '{question_id}'")
+    floor = "proved" if not proof.floor_unproved else "[bold red]unproved[/]"
+    console.print(f"  the floor (levels.yaml) cannot be broken: {floor}")
     uncovered = table.uncovered_rules or table.unanswered_questions
     return not uncovered and proof.complete
 

@@ -13,6 +13,7 @@ from datetime import date
 import yaml
 
 from engine.model import AnswerValue
+from engine.problems import one_line
 
 HEADER = """\
 # Answers saved by muscle-triage on {day}. They hold health information: keep them private.
@@ -38,6 +39,8 @@ def answers_yaml(answers: Mapping[str, AnswerValue], name: str, day: date | None
     """
     lines = [f"{_flow(key)}: {_flow(value if isinstance(value, str) else list(value))}"
              for key, value in answers.items()]
+    if not lines:  # an empty file is refused when read back: say "no answers" explicitly
+        lines = ["{}"]
     header = HEADER.format(day=(day or date.today()).isoformat(), replay=replay,
-                           name=shlex.quote(name))
-    return header + "\n".join(lines) + "\n"
+                           name=shlex.quote(one_line(name)))
+    return header + "\n".join(lines) + "\n"  # a name with a line break cannot add a line

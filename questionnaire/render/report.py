@@ -23,7 +23,8 @@ from urllib.parse import quote
 
 from engine.explain.chain import RuleReason, answers_behind, why
 from engine.model import Assessment, KnowledgeBase
-from questionnaire.files import WriteRefused, write_private
+from engine.problems import quote as quote_text
+from questionnaire.files import check_target, write_private
 from questionnaire.render.network_picture import fired_path, to_mermaid
 from questionnaire.render.result import sign_options
 from questionnaire.render.why_tree import Node, build_explanation
@@ -57,9 +58,9 @@ def report_format(path: Path) -> str:
     """The format a report path asks for; ValueError naming the allowed suffixes otherwise."""
     suffix = path.suffix.lower().lstrip(".")
     if suffix not in REPORT_FORMATS:
-        shown = f"'{path.suffix}'" if path.suffix else "no suffix"
+        shown = quote_text(path.suffix) if path.suffix else "no suffix"
         raise ValueError(f"a report must end in .md (Markdown) or .html (web page, prints well); "
-                         f"'{path}' has {shown}")
+                         f"{quote_text(str(path))} has {shown}")
     return suffix
 
 
@@ -221,8 +222,7 @@ def render_report(kb: KnowledgeBase, assessment: Assessment, fmt: str,
 
 def refuse_existing(path: Path, force: bool) -> None:
     """Fail early, before assessing or drawing, when write_private would refuse anyway."""
-    if Path(path).exists() and not force:
-        raise WriteRefused(f"{path} already exists; use --force to replace it")
+    check_target(Path(path), force)
 
 
 def write_report(kb: KnowledgeBase, assessment: Assessment, path: Path, fmt: str | None = None,

@@ -13,6 +13,7 @@ from typing import Any
 from rich.console import Console
 from rich.markup import escape
 from rich.padding import Padding
+from rich.style import Style
 from rich.table import Table
 from rich.text import Text
 
@@ -84,9 +85,19 @@ def question_json(question: Question, kb: KnowledgeBase | None = None) -> dict[s
     return found
 
 
-def _block(console: Console, markup: str, indent: int) -> None:
+def _block(console: Console, markup: str | Text, indent: int) -> None:
     """Print a paragraph wrapped with a hanging indent, so long lines stay readable."""
-    console.print(Padding(Text.from_markup(markup), (0, 0, 0, indent), expand=False))
+    text = markup if isinstance(markup, Text) else Text.from_markup(markup)
+    console.print(Padding(text, (0, 0, 0, indent), expand=False))
+
+
+def _link(url: str) -> Text:
+    """An address shown as itself and linked to itself, built as a style, never as markup.
+
+    Inside ``[link=...]`` markup a ``]`` in the address would end the tag and the rest would be
+    read as markup: one address shown, another linked. The loader already refuses such links.
+    """
+    return Text(url, style=Style(link=url))
 
 
 def _bullet(console: Console, markup: str, indent: int = 2) -> None:
@@ -129,7 +140,7 @@ def render_assessment(kb: KnowledgeBase, assessment: Assessment, console: Consol
         for item in assessment.reading:
             _block(console, f"[bold]{escape(item.title)}[/]", 2)
             _block(console, escape(item.summary), 4)
-            _block(console, f"[link={item.link}]{escape(item.link)}[/link]", 4)
+            _block(console, _link(item.link), 4)
     console.print()
     (how_we_got_here or render_trace)(kb, assessment, console)
     console.print()

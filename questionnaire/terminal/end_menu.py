@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import os
 import shlex
+import stat
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from engine.model import Assessment, KnowledgeBase
-from questionnaire.files import WriteRefused, write_private
+from questionnaire.files import WriteRefused, existing, shown, write_private
 from questionnaire.render.answers_file import answers_yaml
 from questionnaire.terminal.frontend import FrontEnd
 
@@ -50,7 +51,7 @@ def default_file(front: FrontEnd, name: str) -> str:
 
 def full_path(name: str) -> Path:
     """A typed file name as the absolute path it will be written to (~ expanded)."""
-    return Path(os.path.abspath(Path(name).expanduser()))
+    return Path(os.path.abspath(_as_path(name)))
 
 
 @dataclass
@@ -82,11 +83,23 @@ class EndAction:
     offered: Callable[[Finished], bool] = _always
 
 
+def _as_path(name: str) -> Path:
+    """A typed file name as a path, ``~`` expanded where there is a home to expand it to."""
+    try:
+        return Path(name).expanduser()
+    except RuntimeError:  # '~someone' with no such user
+        return Path(name)
+
+
 def may_replace(front: FrontEnd, path: Path, declined: str) -> bool | None:
     """Whether to replace ``path``: False when it is new, True on a yes, None (said) on a no."""
-    if not path.exists() or path.is_dir():
+    try:
+        found = existing(path)
+    except WriteRefused:  # e.g. a directory on the way that cannot be searched: the write says
         return False
-    if front.confirm(f"{path} already exists. Replace it?"):
+    if found is None or stat.S_ISDIR(found.st_mode):
+        return False
+    if front.confirm(f"{shown(path)} already exists. Replace it?"):
         return True
     front.console.print(declined, markup=False)
     return None
@@ -108,10 +121,10 @@ def save_answers(front: FrontEnd, done: Finished) -> bool:
         return False
     done.saved.append(path)
     # Lines holding a path or a command are never broken by us, so they can be copied whole.
-    front.console.print(f"Saved the answers to {path} (readable only by you).", markup=False,
+    front.console.print(f"Saved the answers to {shown(path)} (readable only by you).", markup=False,
                         soft_wrap=True)
     front.console.print("To see this result again, type:", markup=False)
-    front.console.print(f"  {done.replay} --answers {shlex.quote(str(path))}", markup=False,
+    front.console.print(f"  {done.replay} --answers {shlex.quote(shown(path))}", markup=False,
                         soft_wrap=True)
     return False
 
@@ -147,7 +160,7 @@ def write_report_action(front: FrontEnd, done: Finished) -> bool:
         front.console.print(f"Not written: {exc}.", markup=False)
         return False
     done.saved.append(path)
-    front.console.print(f"Wrote the report to {path} (readable only by you).", markup=False,
+    front.console.print(f"Wrote the report to {shown(path)} (readable only by you).", markup=False,
                         soft_wrap=True)
     front.console.print("Take it to your appointment, with your own questions added.",
                         markup=False)

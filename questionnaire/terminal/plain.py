@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from prompt_toolkit.utils import get_cwidth
 
 from engine.model import AnswerValue, KnowledgeBase, Question
+from engine.problems import one_line, quote
 from questionnaire.environment import Environment
 from questionnaire.flow import Length, Progress
 from questionnaire.terminal.frontend import Move, Reply
@@ -32,6 +33,14 @@ BACK_WORDS = frozenset({"b", "back"})
 NONE_WORDS = frozenset({"none", "0", "nothing", "none of these"})
 
 
+#: A reply of more digits than this names no option (and int() would refuse 5000 of them).
+_MAX_DIGITS = 6
+
+
+#: The longest reply read at once; a longer one is read in pieces, each its own (wrong) reply.
+_MAX_LINE = 4096
+
+
 class NotAnAnswer(ValueError):
     """A reply that fits no option; the message says what would."""
 
@@ -45,11 +54,12 @@ class _Item:
 def _match_one(items: list[_Item], text: str) -> str:
     """One item by its number, its exact word, or the unique start of its word."""
     wanted = text.strip().casefold()
-    if wanted.isdigit():
-        number = int(wanted)
+    if wanted.isdigit():  # '3', '٣', but also '²' and '①', which int() refuses
+        number = int(wanted) if wanted.isdecimal() and len(wanted) <= _MAX_DIGITS else 0
         if 1 <= number <= len(items):
             return items[number - 1].value
-        raise NotAnAnswer(f"There is no option {number}: choose from 1 to {len(items)}.")
+        named = str(number) if number else quote(text.strip(), 20)
+        raise NotAnAnswer(f"There is no option {named}: choose from 1 to {len(items)}.")
     for item in items:
         if wanted in (item.value.casefold(), item.label.casefold()):
             return item.value
@@ -59,7 +69,7 @@ def _match_one(items: list[_Item], text: str) -> str:
         return starts[0].value
     if len(starts) > 1 and wanted:
         labels = " or ".join(item.label for item in starts)
-        raise NotAnAnswer(f"'{text.strip()}' could mean {labels}: type the number.")
+        raise NotAnAnswer(f"{quote(text.strip(), 40)} could mean {labels}: type the number.")
     raise NotAnAnswer(f"Please type a number from 1 to {len(items)}, or the first words of an "
                       "option.")
 
@@ -155,13 +165,13 @@ class PlainFrontEnd:
     def _read(self, prompt: str) -> str:
         self.env.stdout.write(prompt)
         self.env.stdout.flush()
-        line = self.env.stdin.readline()
+        line = self.env.stdin.readline(_MAX_LINE)
         if not line:
             self.env.stdout.write("\n")
             raise EOFError
         line = line.rstrip("\r\n")
         if not self.env.stdin_is_tty:  # a piped reply is not echoed: show it, so output reads well
-            self.env.stdout.write(f"{line}\n")
+            self.env.stdout.write(f"{one_line(line)}\n")  # escapes in it shown, never acted on
         return line
 
     # --- the FrontEnd protocol -----------------------------------------------------------------

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from questionnaire.environment import Environment
 from questionnaire.exits import Exit
-from questionnaire.files import InterruptedAfterWriting
+from questionnaire.files import stop_message
 from questionnaire.flow import Questionnaire, questionnaire_length
 from questionnaire.rules_option import knowledge_base
 from questionnaire.terminal.frontend import FrontEnd, Move
@@ -123,11 +123,8 @@ def run_interactive(args: argparse.Namespace, env: Environment) -> int:
 
             end_menu(front, finished)
     except (KeyboardInterrupt, EOFError) as stop:
-        saved = finished.saved if finished else []
-        note = "" if saved else " Nothing was saved."
-        if isinstance(stop, InterruptedAfterWriting):  # the write had just finished
-            note = f" {stop.note}"
         env.stdout.flush()
-        print(f"\nStopped.{note}", file=env.stderr)
+        print(f"\n{stop_message(stop, saved=bool(finished and finished.saved))}",
+              file=env.stderr)
         return Exit.INTERRUPTED
     return Exit.OK

@@ -6,6 +6,7 @@ user would see as a traceback) fails the check, as does a message that does not 
 
 from __future__ import annotations
 
+import faulthandler
 import io
 import re
 import time
@@ -15,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from engine.load.yaml_reader import character_name, unsafe_character
 from engine.model import KnowledgeBase
 from questionnaire.cli import run
 from questionnaire.environment import Environment, Loader
@@ -23,11 +25,14 @@ from tests.fuzz.runs import OUTCOMES
 from tests.fuzz.strategies import EXECUTED_MARKER
 
 #: Problems about a whole file (or the directory) rather than a place in it carry no line.
-FILE_LEVEL = ("larger than", "missing: ", "cannot read", "no *.rules.yaml", "not a directory")
+FILE_LEVEL = ("larger than", "missing: ", "cannot read", "no *.rules.yaml", "not a directory",
+              "not a regular file", "is a directory")
 #: A message echoes a little of what was wrong, never a whole file.
 MAX_MESSAGE = 400
 #: Generous: the slowest legitimate input (a file just under 1 MiB) parses in a few seconds here.
 MAX_SECONDS = 20.0
+#: A run this long is a hang: the process is stopped with a stack dump (faulthandler).
+HANG_SECONDS = 120
 
 
 def _kind(message: str) -> str:
@@ -59,7 +64,12 @@ def run_bytes(argv: list[str], stdin: bytes = b"", loader: Loader | None = None)
     env = Environment(stdin_stream, io.StringIO(), io.StringIO(), {},  # type: ignore[arg-type]
                       loader=loader)
     started = time.perf_counter()
-    code = run(argv, env)  # anything that escapes here is what a user would see as a traceback
+    # A hang (a FIFO read, an endless loop) ends the whole run with every thread's stack.
+    faulthandler.dump_traceback_later(HANG_SECONDS, exit=True)
+    try:
+        code = run(argv, env)  # anything that escapes here is what a user would see as a traceback
+    finally:
+        faulthandler.cancel_dump_traceback_later()
     seconds = time.perf_counter() - started
     return Run(code, env.stdout.getvalue(), env.stderr.getvalue(),  # type: ignore[attr-defined]
                seconds)
@@ -70,6 +80,9 @@ def _assert_calm(result: Run) -> None:
     assert "Traceback" not in result.err + result.out
     assert result.seconds < MAX_SECONDS, f"took {result.seconds:.1f} s"
     assert not EXECUTED_MARKER.exists(), "a python tag was executed"
+    shown = result.err + result.out
+    assert unsafe_character(shown.replace("\r", "")) is None, \
+        f"{character_name(unsafe_character(shown) or '?')} reached the output"
     for line in result.err.splitlines():
         assert len(line) <= MAX_MESSAGE, f"message too long ({len(line)} chars): {line[:200]}..."
 
@@ -131,7 +144,8 @@ def check_answers_input(argv: list[str], stdin: bytes, shown: str,
     if message.startswith(f"{shown}:") or message.startswith(f"{shown} "):
         rest = message[len(shown):]
         assert re.match(r"^:\d+: ", rest) or any(words in rest for words in (
-            "larger than", "cannot read", "not valid JSON", "nested too deeply")), message
+            "larger than", "cannot read", "not valid JSON", "nested too deeply",
+            "holds no answers", "not a regular file", "is a directory")), message
     elif message.startswith("question '"):
         question = message.split("'")[1]
         assert question in ids, message

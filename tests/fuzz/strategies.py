@@ -8,6 +8,12 @@ Two families, for rule files and answers files alike:
 - textual: the raw bytes changed (odd unicode, invalid UTF-8, tabs, a line repeated so a key is
   duplicated, anchors and aliases, tags, control characters, truncation), or replaced by a file
   that is empty, binary garbage, an alias bomb, too deep or too big.
+
+Both families also carry what a hostile author would write (issue 15): terminal escapes, bidi
+and invisible characters put into any text or key, which the serialiser then writes as YAML or
+JSON escapes (``"\\e"``, ``"\\u001b"``); lookalike spellings of refused wording (Cyrillic
+letters, no-break spaces, fullwidth forms, HTML entities); and, in place of a file, something
+that is not a regular file at all (``SPECIAL_FILES``).
 """
 
 from __future__ import annotations
@@ -34,6 +40,60 @@ ALIAS_BOMB = "\n".join(
     + [f"{chr(98 + i)}: &{chr(98 + i)} [" + ", ".join([f"*{chr(97 + i)}"] * 9) + "]"
        for i in range(8)]) + "\n"
 
+#: Characters that act on a terminal or hide text, as a hostile author would put them in a text.
+ESCAPES = (
+    "\x1b[2J", "\x1b[D", "\x1b]0;title\x07", "\x1b]52;c;aGk=\x07", "\x1b]8;;https://evil/\x07",
+    "\x9b2J", "\r", "\x08", "\x07", "\x00", "\x85", "\u202a", "\u202e", "\u2066", "\u2069",
+    "\u200b", "\u200d", "\u2060", "\ufeff", "\u00ad", "\u061c", "\U000e0041", "\u2028",
+    "\u2029", "\ud800",
+)
+#: Refused wording spelt to slip past a naive check.
+CONFUSABLES = (
+    "You h\u0430ve ALS", "y\u043eu have", "You\u00a0have", "you\u202fhave", "a 50\uff05 chance",
+    "y&#111;u have", "&#x79;ou have", "d\u0131agnosis", "d\u0130agnosis",
+    "\uff59\uff4f\uff55 \uff48\uff41\uff56\uff45", "li\u200bkely", "prob&#97;bly",
+    "\u03c1robably", "su\u0261gests", "\u017fuggests",
+)
+#: YAML escapes written straight into the text, in double quotes.
+YAML_ESCAPES = ('"\\e[2J"', '"\\x1b]0;t\\a"', '"\\u001b]52;c;aGk=\\a"', '"\\N"', '"\\_"',
+                '"\\L"', '"\\P"', '"\\u202e"', '"\\U000E0041"', '"\\r"', '"\\b"',
+                '"\\ud800"')
+#: Things that are not a regular file, put where a file is expected.
+SPECIAL_FILES = ("fifo", "directory", "dangling link", "link to /dev/zero", "link to /dev/null",
+                 "link to a fifo")
+
+
+def make_special(path: Path, kind: str) -> None:
+    """Put a ``kind`` of SPECIAL_FILES at ``path`` (which must not exist)."""
+    import os
+
+    if kind == "fifo":
+        os.mkfifo(path)
+    elif kind == "directory":
+        path.mkdir()
+    elif kind == "dangling link":
+        path.symlink_to(path.with_name(path.name + ".gone"))
+    elif kind == "link to a fifo":
+        fifo = path.with_name(path.name + ".fifo")
+        os.mkfifo(fifo)
+        path.symlink_to(fifo)
+    else:
+        path.symlink_to(kind.removeprefix("link to "))
+
+
+def remove_special(path: Path) -> None:
+    """Undo make_special."""
+    import contextlib
+    import os
+
+    for leftover in (path, path.with_name(path.name + ".fifo")):
+        with contextlib.suppress(FileNotFoundError):
+            if leftover.is_dir() and not leftover.is_symlink():
+                os.rmdir(leftover)
+            else:
+                os.unlink(leftover)
+
+
 SNIPPETS = (
     "\t", "\t- ", "&anchor ", "*anchor", "<<: *anchor\n", "<<: {a: 1}\n", "&a [*a]",
     f"!!python/object/apply:os.system ['touch {EXECUTED_MARKER}']",
@@ -44,9 +104,8 @@ SNIPPETS = (
     "\u202e", "é", "—", "\U0001f600", "\ud800", "\x00", "\x1b[31m", "\r", "\r\n", "{", "[", "]",
     "}", "'", '"', ":", ": ", "- ", "#", "|\n", ">-\n", "  ", "id: ", "yes", "no", "null", "~",
     "true", "1e400", "0x1F", "=", ".inf", "-.nan", "2024-01-02", "1: x\n", "null: x\n",
-    "?", "!", "%", "@", "`", "\\", "\\x00", "\\u0000",
+    "?", "!", "%", "@", "`", "\\", "\\x00", "\\u0000", *YAML_ESCAPES, *ESCAPES, *CONFUSABLES,
 )
-
 #: Whole files, each a class of bad input on its own.
 WHOLE_FILES: tuple[bytes, ...] = (
     b"",
@@ -177,7 +236,17 @@ def mutated_document(draw: st.DrawFn, name: str) -> Any:
             continue
         operation = draw(st.sampled_from(
             ["replace", "deep", "delete", "extra_key", "rename_key", "duplicate", "wrap_list",
-             "wrap_map", "empty"]))
+             "wrap_map", "empty", "inject", "inject", "inject_key"]))
+        if operation == "inject" and isinstance(target, str) and path:
+            at = draw(st.integers(0, len(target)))
+            hostile = draw(st.sampled_from(ESCAPES + CONFUSABLES))
+            _parent(document, path)[path[-1]] = target[:at] + hostile + target[at:]
+            continue
+        if operation == "inject_key" and path and isinstance(_parent(document, path), dict):
+            parent = _parent(document, path)
+            hostile = draw(st.sampled_from((*ESCAPES, "е", "а", "ａ")))
+            parent[path[-1] + hostile] = parent.pop(path[-1])
+            continue
         if operation in ("replace", "deep", "wrap_list", "wrap_map", "empty"):
             new = _replacement(draw, operation, target)
             if path:
@@ -200,10 +269,14 @@ def mutated_document(draw: st.DrawFn, name: str) -> Any:
 def serialised(draw: st.DrawFn, document: Any) -> bytes:
     """A document written as block YAML, flow YAML or JSON."""
     style = draw(st.sampled_from(["block", "flow", "json"]))
+    # "surrogatepass": a lone surrogate (one of ESCAPES) written raw is invalid UTF-8, itself a
+    # bad input; written as an escape it is valid text the reader must refuse.
     if style == "json":
-        return json.dumps(document, ensure_ascii=draw(st.booleans()), indent=1).encode()
-    return yaml.safe_dump(document, sort_keys=False, allow_unicode=draw(st.booleans()),
-                          default_flow_style=style == "flow", width=100).encode()
+        text = json.dumps(document, ensure_ascii=draw(st.booleans()), indent=1)
+    else:
+        text = yaml.safe_dump(document, sort_keys=False, allow_unicode=draw(st.booleans()),
+                              default_flow_style=style == "flow", width=100)
+    return text.encode("utf-8", "surrogatepass")
 
 
 @st.composite
@@ -257,7 +330,8 @@ def answer_values(kb: KnowledgeBase) -> st.SearchStrategy[Any]:
                    | {option.label for q in kb.questions for option in q.options})
     word = st.sampled_from(words)
     near = word.map(str.upper) | word.map(lambda w: w + " ") | word.map(lambda w: w[:-1])
-    single = st.one_of(word, word, near, scalars)
+    hostile = st.tuples(word, st.sampled_from(ESCAPES)).map("".join)
+    single = st.one_of(word, word, near, scalars, hostile)
     return st.one_of(single, st.lists(single, max_size=4), values, deeply_nested())
 
 
@@ -265,8 +339,10 @@ def answer_values(kb: KnowledgeBase) -> st.SearchStrategy[Any]:
 def answers_document(draw: st.DrawFn, kb: KnowledgeBase) -> Any:
     """A mapping of question ids (mostly real) to values (mostly plausible), or not a mapping."""
     ids = [q.id for q in kb.questions]
+    lookalike = st.tuples(st.sampled_from(ids), st.sampled_from((*ESCAPES, "е", "а"))
+                          ).map(lambda pair: pair[0].replace("e", pair[1], 1))
     key = st.one_of(st.sampled_from(ids), st.sampled_from(ids), st.sampled_from(ids),
-                    st.sampled_from(ids).map(lambda i: i[:-1] + "x"), keys)
+                    st.sampled_from(ids).map(lambda i: i[:-1] + "x"), keys, lookalike)
     mapping = st.dictionaries(key, answer_values(kb), max_size=8)
     if draw(st.integers(0, 9)) == 0:
         return draw(values)

@@ -7,6 +7,7 @@ exit-time flush only happen there.
 from __future__ import annotations
 
 import os
+import shlex
 import signal
 import subprocess
 import sys
@@ -106,10 +107,51 @@ def test_closed_standard_output_exits_141_without_a_word() -> None:
     assert done.stderr == b""  # no traceback, no "Exception ignored", no rich exit message
 
 
-def test_end_of_input_gives_the_result_for_no_answers() -> None:
-    result = run_cli("assess", "--answers", "-", stdin="")
+def test_empty_input_is_refused_and_an_explicit_empty_mapping_means_no_answers() -> None:
+    """An empty answers stream is far more often a mistake than a wish: it is refused, never
+    answered with "No warning signs"; ``{}`` says "no answers" on purpose."""
+    refused = run_cli("assess", "--answers", "-", stdin="")
+    assert (refused.code, refused.out) == (2, "")
+    assert refused.err == ("muscle-triage: <stdin>: holds no answers (it is empty); to be "
+                           "assessed on no answers at all, write {}\n")
+    result = run_cli("assess", "--answers", "-", stdin="{}\n")
     assert result.code == 0
     assert "No warning signs" in result.out and result.err == ""
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("closed", "command", "code"), [
+    ("stdout", ["questions"], 141), ("stdout", ["--plain"], 141),
+    ("stdout", ["assess", "--answers", "-"], 141),
+    ("stdin", ["--plain"], 130), ("stdin", ["assess", "--answers", "-"], 2),
+])
+def test_a_stream_closed_from_the_start_is_end_of_input_or_exit_141(
+        closed: str, command: list[str], code: int) -> None:
+    """`<&-` reads as input that has ended; `>&-` as a reader that is gone."""
+    shell = f"exec {'<' if closed == 'stdin' else '>'}&- " + " ".join(
+        shlex.quote(word) for word in [*PROGRAM, *command])
+    done = subprocess.run(["sh", "-c", shell], input=b"{}\n" if closed == "stdout" else None,
+                          stderr=subprocess.PIPE,
+                          stdout=subprocess.PIPE if closed == "stdin" else None,
+                          cwd=ROOT, env=_child_env(), timeout=60, check=False)
+    assert done.returncode == code, done.stderr
+    assert b"Traceback" not in done.stderr
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+@pytest.mark.parametrize("command", [["questions"], ["check"], ["demo"], ["export", "fhir"],
+                                     ["assess", "--answers", "-"], ["--plain"], ["--help"],
+                                     ["explain", "rf_breathing_trouble"]])
+def test_standard_output_on_a_full_disk_is_one_clear_line(command: list[str]) -> None:
+    with open("/dev/full", "wb") as full:
+        done = subprocess.run([*PROGRAM, *command], stdout=full, input=b"weaker: yes\n",
+                              stderr=subprocess.PIPE, cwd=ROOT, env=_child_env(), timeout=60,
+                              check=False)
+    assert done.returncode == 1, done.stderr
+    assert done.stderr.decode().splitlines()[-1] == ("muscle-triage: cannot write the output: "
+                                                     "No space left on device")
+    assert b"Traceback" not in done.stderr and b"Exception ignored" not in done.stderr
 
 
 def test_interrupted_writes_leave_whole_files_or_none(tmp_path: Path) -> None:

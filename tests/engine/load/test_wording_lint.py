@@ -13,9 +13,9 @@ from hypothesis import strategies as st
 
 from engine.load.knowledge_base import load_knowledge_base
 from engine.load.wording_lint import (
-    _AS_IGNORECASE_SEES_IT,
     DIAGNOSTIC_PHRASES,
     Phrase,
+    as_read,
     diagnostic_wording,
     reader_texts,
     wording_problems,
@@ -95,4 +95,56 @@ def test_every_character_ignorecase_takes_for_an_ascii_letter_folds_to_it() -> N
     everything = "".join(map(chr, range(sys.maxunicode + 1)))
     for letter in string.ascii_lowercase:
         for char in re.findall(letter, everything, flags=re.IGNORECASE):
-            assert char.casefold().translate(_AS_IGNORECASE_SEES_IT) == letter, (letter, char)
+            assert as_read(char).casefold() == letter, (letter, char)
+
+
+@pytest.mark.parametrize(("text", "words"), [
+    ("You h\u0430ve ALS.", "tells the reader what they have"),           # Cyrillic а
+    ("Y\u043eu have it.", "tells the reader what they have"),            # Cyrillic о
+    ("You\u00a0have it.", "tells the reader what they have"),            # no-break space
+    ("You\u202fhave it.", "tells the reader what they have"),            # narrow no-break space
+    ("A 50\uff05 chance.", "gives a percentage"),                         # fullwidth ％
+    ("y&#111;u have it", "tells the reader what they have"),              # HTML entity
+    ("&#x79;ou have it", "tells the reader what they have"),
+    ("pro&#98;ably", "likelihood"),
+    ("\uff59\uff4f\uff55 \uff48\uff41\uff56\uff45", "tells the reader what they have"),
+    ("di\u200bagnosis", "speaks of diagnosis"),                           # zero-width space
+    ("li\u00adkely", "hints at likelihood"),                              # soft hyphen
+    ("\u03bfne \u03c1robably", "hints at likelihood"),                    # Greek ο and ρ
+])
+def test_the_lint_reads_what_a_reader_sees(text: str, words: str) -> None:
+    assert any(words in finding for finding in diagnostic_wording(text)), text
+
+
+def test_a_notice_of_invisible_characters_is_an_empty_text() -> None:
+    from engine.load.wording_lint import visible
+
+    assert not visible("\u200b\u2060 \u00a0")
+    assert visible("Read this.")
+
+
+def test_wording_in_a_level_or_the_notice_names_its_line(rules_copy: Path,
+                                                         kb: KnowledgeBase) -> None:
+    """Found by the campaign: a lookalike diagnosis in a level title had no line."""
+    path = rules_copy / "levels.yaml"
+    text = path.read_text(encoding="utf-8")
+    level_at = text.index("  - id: routine\n")
+    title_at = text.index(kb.level("routine").title, level_at)
+    notice_at = text.index("\nnotice:") + 1
+    level_line = text.count("\n", 0, level_at) + 1
+    notice_line = text.count("\n", 0, notice_at) + 1
+    first_words = "This tool is for education only."
+    words_at = text.index(first_words, notice_at)
+    text = (text[:title_at] + '"d\\u0131agnosis: no warning signs"'
+            + text[title_at + len(kb.level("routine").title):words_at]
+            + "Y&#111;u have nothing. " + text[words_at:])
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(KnowledgeBaseError) as caught:
+        load_knowledge_base(rules_copy)
+    found = {(p.subject, p.line) for p in caught.value.problems}
+    assert found == {("level 'routine'", level_line), ("notice", notice_line)}, found
+
+
+def test_an_invisible_character_cannot_hide_wording_by_joining_words() -> None:
+    """Found by the suite's property test: as read, '0\\u00adyour' is one word, as written two."""
+    assert diagnostic_wording("0\u00adyour disease")

@@ -21,7 +21,14 @@ from engine.load.paths import shipped_rules_dir
 from engine.model import KnowledgeBase
 from tests.fuzz import properties
 from tests.fuzz.runs import FUZZ
-from tests.fuzz.strategies import answers_file_input, rule_file_input
+from tests.fuzz.strategies import (
+    SPECIAL_FILES,
+    answers_file_input,
+    make_special,
+    remove_special,
+    rule_file_input,
+    shipped_files,
+)
 
 ANSWERS = "weaker: yes\nonset: over_weeks\ninactivity: [cast]\n"
 
@@ -57,6 +64,23 @@ def test_fuzzed_rule_file_gets_file_and_line_or_loads(fuzz_dir: Path,
         (rules / name).write_bytes(original)
 
 
+@FUZZ
+@given(name=st.sampled_from([n for n in shipped_files() if not n.endswith(".scenarios.yaml")]),
+       kind=st.sampled_from(SPECIAL_FILES))
+def test_a_rule_file_that_is_not_a_regular_file_is_refused_not_waited_on(
+        fuzz_dir: Path, name: str, kind: str) -> None:
+    rules = fuzz_dir / "rules"
+    original = (rules / name).read_bytes()
+    (rules / name).unlink()
+    make_special(rules / name, kind)
+    try:
+        result = properties.check_rules_input(rules, fuzz_dir / "answers.yaml")
+        assert result.code == 1
+    finally:
+        remove_special(rules / name)
+        (rules / name).write_bytes(original)
+
+
 @pytest.mark.slow
 @FUZZ
 @given(data=st.data())
@@ -69,10 +93,13 @@ def test_fuzzed_answers_file_names_file_line_or_question(fuzz_dir: Path,
         properties.check_answers_input(["assess", "--answers", "-", "--format", fmt], content,
                                        "<stdin>", kb)
         return
-    path = fuzz_dir / f"answers{suffix}"
-    path.write_bytes(content)
+    path = fuzz_dir / f"fuzzed-answers{suffix}"  # not answers.yaml, which the rules test uses
+    if data.draw(st.integers(0, 9)) == 0:
+        make_special(path, data.draw(st.sampled_from(SPECIAL_FILES)))
+    else:
+        path.write_bytes(content)
     try:
         properties.check_answers_input(["assess", "--answers", str(path), "--format", fmt],
                                        b"", str(path), kb)
     finally:
-        path.unlink()
+        remove_special(path)

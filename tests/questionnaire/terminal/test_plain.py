@@ -262,3 +262,53 @@ def test_the_welcome_says_what_texts_yaml_says(cli_kb: Callable[..., CliResult],
                                                kb: KnowledgeBase) -> None:
     out = flat(cli_kb("--plain", stdin="").out)
     assert kb.texts.welcome in out and kb.texts.how_it_runs in out and kb.notice in out
+
+
+@pytest.mark.parametrize("reply", ["²", "¹", "①", "9" * 5000, "0", "-1", "1e3"])
+def test_a_reply_that_looks_like_a_number_but_names_no_option_asks_again(
+        kb: KnowledgeBase, reply: str) -> None:
+    from questionnaire.terminal.plain import NotAnAnswer, parse_answer
+
+    with pytest.raises(NotAnAnswer) as caught:
+        parse_answer(kb.question("weaker"), reply)
+    assert len(str(caught.value)) < 120
+
+
+def test_odd_digits_at_the_prompt_are_asked_again_and_the_result_still_comes(
+        cli_kb: Callable[..., CliResult]) -> None:
+    result = cli_kb("--plain", stdin="²\n①\n" + "9" * 5000 + "\n" + "2\n" * 40)
+    assert result.code == 0, result.err
+    assert "There is no option '²'" in result.out
+    assert "Traceback" not in result.err
+
+
+def test_a_piped_reply_is_echoed_with_its_escapes_shown_not_acted_on(
+        cli_kb: Callable[..., CliResult]) -> None:
+    result = cli_kb("--plain", stdin="\x1b]0;owned\x07\n" + "2\n" * 40)
+    assert "\x1b" not in result.out
+    assert "\\x1b]0;owned\\x07" in result.out
+
+
+@pytest.mark.parametrize("name", ["locked/mine.yaml", "~nosuchuser/mine.yaml", "bad\x00name"])
+def test_saving_where_nothing_can_be_saved_says_so_and_the_menu_goes_on(
+        cli_kb: Callable[..., CliResult], name: str, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """After the whole questionnaire, a place that cannot be written is a message, not a crash
+    (a directory that cannot be searched is simulated: as root, permissions do not stop us)."""
+    import errno
+    import os
+
+    monkeypatch.chdir(tmp_path)
+    real = os.lstat
+
+    def denied(path: object, *args: object, **kwargs: object) -> os.stat_result:
+        if str(path).startswith("locked"):
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES))
+        return real(path, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr("os.lstat", denied)
+    # myself, under 18, yes to the first warning sign, save, the name, quit
+    result = cli_kb(stdin=f"1\n1\n1\n1\n{name}\n5\n")
+    assert result.code == 0, result.err
+    assert "Not saved: " in result.out
+    assert "Traceback" not in result.out + result.err
