@@ -13,7 +13,11 @@ DESCRIPTION = """\
 Validate every file of a knowledge base against its JSON Schema, then check names across files:
 unknown or misspelt questions, answer values, facts, reading topics, levels and sources; duplicate
 ids; questions no rule reads; red flags not asked first. Every problem is listed at once as
-FILE:LINE: SUBJECT: MESSAGE, and the exit status is 1 when there is any."""
+FILE:LINE: SUBJECT: MESSAGE, and the exit status is 1 when there is any.
+
+A valid knowledge base also gets its reading grade: the mean Flesch-Kincaid grade of its reader
+texts against the plain-language bar, and the hardest texts with FILE:LINE (the test suite fails
+above the bar; here it is a report)."""
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -25,4 +29,8 @@ def run(args: argparse.Namespace, env: Environment) -> int:
     print(f"OK: {kb.root}: {len(kb.questions)} questions, {len(kb.rules)} rules, "
           f"{len(kb.reading)} reading topics, {len(kb.levels)} levels, "
           f"{len(kb.sources)} sources", file=env.stdout)
+    from engine.load.reading_grade import grade_knowledge_base, summary_lines  # check only
+
+    for line in summary_lines(grade_knowledge_base(kb)):
+        print(line, file=env.stdout)
     return Exit.OK
