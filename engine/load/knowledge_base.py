@@ -107,7 +107,7 @@ def _rule(doc: Document, line: int, raw: MarkedDict) -> Rule:
                   guidance=then["guidance"].strip() if "guidance" in then else None,
                   reading=tuple(then.get("reading", ())), derive=tuple(then.get("derive", ()))),
         explanation=raw["explanation"].strip(), sources=tuple(raw["sources"]),
-        where=_where(doc, line))
+        where=_where(doc, line), status=raw.get("status"), reviewed=raw.get("reviewed"))
 
 
 def build(docs: list[Document], root: str) -> KnowledgeBase:

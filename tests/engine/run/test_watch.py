@@ -100,9 +100,9 @@ def test_firing_order_is_explained_by_salience_then_recency(kb: KnowledgeBase) -
     assert disuse.step < fact.step < removed.step and fact.step < chained.step
     assert isinstance(removed, RuleDeactivated) and removed.after == (fact,)
 
-    # read_als matched two facts, read_treatment_options one: same salience, recency decides.
+    # read_conditions_set matched two facts, read_treatment_options one: recency decides.
     blocked = watched(kb, BLOCKED)
-    als = first(blocked, RuleFired, rule="read_als")
+    als = first(blocked, RuleFired, rule="read_conditions_set")
     assert isinstance(als, RuleFired) and als.reason == "recency"
     assert als.runner_up is not None and als.runner_up.rule == "read_treatment_options"
     assert [fact.id for fact in als.facts] > list(als.runner_up.fact_ids)
@@ -159,7 +159,7 @@ def _all_demo_answers(kb: KnowledgeBase) -> list[dict[str, AnswerValue]]:
         normalise_answers(kb, raw) for raw in (
             {"weaker": "yes", "muscles_smaller": "unsure", "family_history": "yes",
              "where_affected": ["hands", "hips_shoulders"], "after_infection": "yes"},
-            {"floppy_baby": "yes", "age_at_start": "under_6_months", "weaker": "yes",
+            {"baby_signs": ["floppy"], "age_at_start": "under_6_months", "weaker": "yes",
              "child_signs": ["late_milestones", "curved_spine"]},
             {})]
 

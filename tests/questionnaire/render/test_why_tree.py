@@ -27,7 +27,7 @@ def test_tree_names_fired_rules_with_their_answers_and_no_unfired_rule(kb: Knowl
     result = run_cli("assess", "--answers", "-", "--explain", stdin=SOON)
     assert result.code == 0
     tree = result.out[result.out.index("Why this result"):]
-    fired = {"see_doctor_about_muscle_change", "muscle_change_reported", "read_als",
+    fired = {"see_doctor_about_muscle_change", "muscle_change_reported", "read_conditions_set",
              "read_treatment_options"}
     rule_ids = {rule.id for rule in kb.rules}
     assert fired <= _bracketed_ids(tree)
@@ -66,7 +66,7 @@ def test_each_reading_topic_leads_to_the_rule_that_offered_it(kb: KnowledgeBase)
     topics = {n.label.rsplit("[", 1)[1].rstrip("]"): n for n in reading.children}
     assert set(topics) == {item.id for item in result.reading}
     als = topics["als"]
-    assert [c.label for c in als.children] == ["Reading about ALS [read_als]"]
+    assert [c.label for c in als.children] == ["Causes of muscle loss [read_conditions_set]"]
 
 
 def test_emergency_tree_has_no_reading(kb: KnowledgeBase) -> None:
