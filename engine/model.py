@@ -11,23 +11,77 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Literal
 
+from engine.problems import Location
+
 QuestionKind = Literal["yes_no", "one_of", "several_of"]
 QuestionRole = Literal["red_flag", "symptom", "context"]
 
 #: An answer: one option value, or for a several-of question the sorted chosen values.
 AnswerValue = str | tuple[str, ...]
-Answers = Mapping[str, AnswerValue]
+
+
+# --- who the questions are about -----------------------------------------------------------------
+
+#: Whom a session's questions are about: the person answering, or an adult, a child or a baby
+#: they answer for. Every reader text may be worded for each (rules/ YAML, "Who the questions
+#: are about" in docs/knowledge-base.md).
+Audience = Literal["self", "adult", "child", "baby"]
+AUDIENCES: tuple[Audience, ...] = ("self", "adult", "child", "baby")
+#: In a wording mapping, the key that stands for any of adult, child and baby not given.
+OTHER = "other"
+#: The question whose answer is the audience. Without an answer (old answer files, scenarios,
+#: a knowledge base without it) the questions are about the person answering.
+AUDIENCE_QUESTION = "who"
+
+
+def audience_of(answers: Mapping[str, AnswerValue]) -> Audience:
+    """The audience a set of answers speaks for: the answer to ``who``, else ``self``."""
+    given = answers.get(AUDIENCE_QUESTION)
+    for audience in AUDIENCES:
+        if given == audience:
+            return audience
+    return "self"
 
 
 @dataclass(frozen=True)
-class Where:
-    """A place in a knowledge base file, for messages."""
+class Wording:
+    """One reader text as whole sentences for each audience (the same string for all, often).
 
-    path: str
-    line: int | None
+    Authors write either a plain string or a mapping by audience (``self``, ``adult``, ``child``,
+    ``baby``, and ``other`` for those not given); the loader turns both into this, after the
+    cross-checks made sure every audience is covered. Sentences are never glued from fragments,
+    so the text a reader sees is the text an author wrote and the wording lint checked.
+    """
 
-    def __str__(self) -> str:
-        return f"{self.path}:{self.line}" if self.line else self.path
+    #: The text for each audience, in the order of AUDIENCES.
+    by_audience: tuple[str, str, str, str]
+
+    @classmethod
+    def same(cls, text: str) -> Wording:
+        return cls((text, text, text, text))
+
+    @classmethod
+    def from_mapping(cls, texts: Mapping[str, str]) -> Wording:
+        """From an author's mapping: a missing adult, child or baby falls back to ``other``."""
+        def text_for(audience: Audience) -> str:
+            return texts[audience] if audience in texts else texts[OTHER]
+        self_text, adult, child, baby = (text_for(audience) for audience in AUDIENCES)
+        return cls((self_text, adult, child, baby))
+
+    def for_audience(self, audience: Audience) -> str:
+        return self.by_audience[AUDIENCES.index(audience)]
+
+    @property
+    def uniform(self) -> bool:
+        """The same words for everyone."""
+        return len(set(self.by_audience)) == 1
+
+    def variants(self) -> tuple[tuple[tuple[Audience, ...], str], ...]:
+        """Each distinct text with the audiences that read it, in the order of AUDIENCES."""
+        found: dict[str, list[Audience]] = {}
+        for audience, text in zip(AUDIENCES, self.by_audience, strict=True):
+            found.setdefault(text, []).append(audience)
+        return tuple((tuple(audiences), text) for text, audiences in found.items())
 
 
 # --- the condition language ----------------------------------------------------------------------
@@ -101,7 +155,7 @@ class Question:
     ask_if: Condition | None = None
     #: For a red flag: the level a "yes" must always reach, whatever else is answered.
     raises_to: str | None = None
-    where: Where = field(default=Where("", None), compare=False)
+    where: Location = field(default=Location(""), compare=False)
 
     @cached_property
     def values(self) -> tuple[str, ...]:
@@ -140,7 +194,7 @@ class Rule:
     then: Then
     explanation: str
     sources: tuple[str, ...]
-    where: Where = field(default=Where("", None), compare=False)
+    where: Location = field(default=Location(""), compare=False)
     #: The review record (after Sigma rules): how settled the rule is, and when a clinician last
     #: checked it against its sources. None in a knowledge base that keeps no record.
     status: str | None = None
@@ -169,7 +223,7 @@ class ReadingItem:
     summary: str
     sources: tuple[str, ...]
     link: str
-    where: Where = field(default=Where("", None), compare=False)
+    where: Location = field(default=Location(""), compare=False)
 
 
 @dataclass(frozen=True)
@@ -181,11 +235,42 @@ class Floor:
     unless: Condition | None = None
 
 
+@dataclass(frozen=True)
+class Texts:
+    """The reader texts of texts.yaml: what the front ends and the report say around the results.
+
+    They live in rules/ rather than in code so that both front ends and the report say the same
+    thing, an educator can reword them, and the wording lint checks them.
+    """
+
+    #: What the tool is, before the first question.
+    welcome: str
+    #: How the questions run: warning signs first, stopping at an answer that needs help now.
+    how_it_runs: str
+    #: Said when an answer ended the questions early.
+    stopped_early: str
+    #: Above the reading: it is about a subject, not about the person.
+    reading_intro: str
+    #: The report's title.
+    report_title: str
+    #: Before the notice in the report.
+    not_a_diagnosis: str
+    #: Where each text is written, by field name, for messages.
+    where: Mapping[str, Location] = field(default_factory=dict, compare=False)
+
+
+TEXT_NAMES = ("welcome", "how_it_runs", "stopped_early", "reading_intro", "report_title",
+              "not_a_diagnosis")
+
+
 @dataclass(frozen=True, eq=False)
 class KnowledgeBase:
     """A validated knowledge base: questions in asking order, rules, levels highest first.
 
-    Compared by identity (eq=False), so a compiled network can be cached per instance.
+    Every reader text in it is worded for one audience (``audience``); ``for_audience`` gives the
+    same knowledge base worded for another. The versions share everything that is not worded
+    differently, and one compiled network serves them all. Compared by identity (eq=False), so a
+    compiled network can be cached per instance.
     """
 
     questions: tuple[Question, ...]
@@ -198,12 +283,15 @@ class KnowledgeBase:
     sources: tuple[tuple[str, str], ...] = ()
     floor: Floor | None = None
     root: str = ""
+    audience: Audience = "self"
     _question_index: dict[str, Question] = field(init=False, repr=False, compare=False)
     _rule_index: dict[str, Rule] = field(init=False, repr=False, compare=False)
     _level_index: dict[str, Level] = field(init=False, repr=False, compare=False)
     _reading_index: dict[str, ReadingItem] = field(init=False, repr=False, compare=False)
+    _family: dict[Audience, KnowledgeBase] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "_family", {self.audience: self})
         object.__setattr__(self, "_question_index", {q.id: q for q in self.questions})
         object.__setattr__(self, "_rule_index", {r.id: r for r in self.rules})
         object.__setattr__(self, "_level_index", {lv.id: lv for lv in self.levels})
@@ -227,6 +315,28 @@ class KnowledgeBase:
     def citation(self, source_id: str) -> str:
         return dict(self.sources).get(source_id, source_id)
 
+    # --- audiences ---------------------------------------------------------------------------
+
+    def join_family(self, family: dict[Audience, KnowledgeBase]) -> None:
+        """Make ``family`` (one version per audience, this one among them) reachable from here.
+
+        Called by the loader only, right after building the versions.
+        """
+        object.__setattr__(self, "_family", family)
+
+    def for_audience(self, audience: Audience) -> KnowledgeBase:
+        """This knowledge base with every reader text worded for ``audience``."""
+        return self._family.get(audience, self)
+
+    def for_answers(self, answers: Mapping[str, AnswerValue]) -> KnowledgeBase:
+        """Worded for whom the answers are about (see audience_of)."""
+        return self.for_audience(audience_of(answers))
+
+    @property
+    def family(self) -> tuple[KnowledgeBase, ...]:
+        """Every worded version, in the order of AUDIENCES (this one alone if it has none)."""
+        return tuple(self._family[a] for a in AUDIENCES if a in self._family)
+
 
 # --- the result ----------------------------------------------------------------------------------
 
@@ -242,14 +352,18 @@ class TraceStep:
 
 @dataclass(frozen=True)
 class Assessment:
-    """What the knowledge base concludes from a set of answers. Never a diagnosis."""
+    """What the knowledge base concludes from a set of answers. Never a diagnosis.
+
+    Its texts (level title and advice, guidance, reading, notice) are already worded for whom
+    the answers are about, so a renderer shows them as they are.
+    """
 
     level: Level
     notice: str
     guidance: tuple[str, ...]
     reading: tuple[ReadingItem, ...]
     trace: tuple[TraceStep, ...]
-    answers: Answers
+    answers: Mapping[str, AnswerValue]
     derived: frozenset[str] = frozenset()
     #: Answers set aside because their question would not have been asked (its ask_if was false).
     ignored: tuple[str, ...] = ()

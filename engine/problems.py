@@ -10,6 +10,20 @@ from collections.abc import Iterable
 from typing import NamedTuple
 
 
+class Location(NamedTuple):
+    """A place in a file: its path as shown to people, and the 1-based line when one is known.
+
+    Every message, card and problem that points into a file writes it the same way: ``path:line``,
+    or the path alone for the whole file.
+    """
+
+    path: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}" if self.line else self.path
+
+
 class Problem(NamedTuple):
     """One thing wrong in a knowledge base file, with where it is."""
 
@@ -18,10 +32,13 @@ class Problem(NamedTuple):
     subject: str
     message: str
 
+    @property
+    def where(self) -> Location:
+        return Location(self.path, self.line)
+
     def __str__(self) -> str:
-        where = f"{self.path}:{self.line}" if self.line else self.path
         subject = f" {self.subject}:" if self.subject else ""
-        return f"{where}:{subject} {self.message}"
+        return f"{self.where}:{subject} {self.message}"
 
     def sort_key(self) -> tuple[str, int, str, str]:
         """File, then line (a problem with no line, about the whole file, first), then text."""

@@ -62,8 +62,8 @@ def replace_in(path: Path, old: str, new: str, count: int = 1) -> int:
 def shipped_kb_once(kb: KnowledgeBase, monkeypatch: pytest.MonkeyPatch) -> None:
     """Commands reuse the session's shipped knowledge base instead of reading it on every run
     (for tests about something else than loading; --rules DIR is still read for real)."""
-    import questionnaire.commands.common as common
+    from questionnaire import rules_option
 
-    real = common.load_knowledge_base
-    monkeypatch.setattr(common, "load_knowledge_base",
+    real = rules_option.load_knowledge_base
+    monkeypatch.setattr(rules_option, "load_knowledge_base",
                         lambda root=None: kb if root is None else real(root))

@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from engine.conditions import answer_matches, evaluate
-from engine.explain.reasons import describe
+from engine.explain.held import held_parts
+from engine.explain.words import absence
 from engine.model import (
     AnswerTest,
     AnswerValue,
@@ -52,17 +52,15 @@ class FactReason:
 class AbsenceReason:
     """A ``not`` part that held: something that was not answered or not concluded."""
 
-    condition: Condition
+    condition: NotOf
 
     @property
     def text(self) -> str:
-        part = self.condition.part if isinstance(self.condition, NotOf) else self.condition
-        if isinstance(part, FactTest):
-            return f"no rule concluded '{part.fact}'"
-        return f"not ({describe(part)})"
+        return absence(self.condition)
 
 
-Reason = AnswerReason | FactReason | AbsenceReason
+#: A part of a rule's condition that held, as the chain records it (see engine.explain.held).
+PartReason = AnswerReason | FactReason | AbsenceReason
 
 
 @dataclass(frozen=True)
@@ -70,7 +68,7 @@ class RuleReason:
     """A fired rule and the parts of its condition that held."""
 
     rule: Rule
-    reasons: tuple[Reason, ...]
+    reasons: tuple[PartReason, ...]
 
 
 @dataclass(frozen=True)
@@ -132,25 +130,20 @@ class _Builder:
         seen = seen | {rule.id}
         return RuleReason(rule, tuple(self.reasons(rule.when, seen)))
 
-    def reasons(self, condition: Condition, seen: frozenset[str]) -> list[Reason]:
-        if isinstance(condition, AnswerTest):
-            value = self.answers.get(condition.question)
-            if value is not None and answer_matches(condition, value):
-                return [AnswerReason(self.kb.question(condition.question), value)]
-            return []
-        if isinstance(condition, FactTest):
-            if condition.fact not in self.facts:
-                return []
-            derivers = tuple(self.rule(r, seen) for r in self.fired
-                             if condition.fact in r.then.derive and r.id not in seen)
-            return [FactReason(condition.fact, derivers)]
-        if isinstance(condition, NotOf):
-            held = not evaluate(condition.part, self.answers, self.facts)
-            return [AbsenceReason(condition)] if held else []
-        found: list[Reason] = []
-        for part in condition.parts:
-            if evaluate(part, self.answers, self.facts):
-                found.extend(r for r in self.reasons(part, seen) if r not in found)
+    def reasons(self, condition: Condition, seen: frozenset[str]) -> list[PartReason]:
+        found: list[PartReason] = []
+        for part in held_parts(condition, self.answers, self.facts):
+            reason: PartReason
+            if isinstance(part, AnswerTest):
+                reason = AnswerReason(self.kb.question(part.question), self.answers[part.question])
+            elif isinstance(part, FactTest):
+                reason = FactReason(part.fact, tuple(
+                    self.rule(r, seen) for r in self.fired
+                    if part.fact in r.then.derive and r.id not in seen))
+            else:
+                reason = AbsenceReason(part)
+            if reason not in found:
+                found.append(reason)
         return found
 
 

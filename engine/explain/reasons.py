@@ -9,52 +9,32 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from engine.conditions import answer_matches, evaluate
+from engine.explain.held import held_parts
+from engine.explain.words import formula
 from engine.model import (
-    AllOf,
     AnswerTest,
     AnswerValue,
     Condition,
     FactTest,
     KnowledgeBase,
-    NotOf,
     Rule,
 )
-
-
-def describe(condition: Condition) -> str:
-    """A condition as a short formula, e.g. ``inactivity includes any of bed_rest, cast``."""
-    if isinstance(condition, AnswerTest):
-        values = ", ".join(sorted(condition.values))
-        verb = {"is": "is", "in": "is one of", "includes": "includes",
-                "includes_any": "includes any of"}[condition.op]
-        return f"{condition.question} {verb} {values}"
-    if isinstance(condition, FactTest):
-        return f"fact {condition.fact}"
-    if isinstance(condition, NotOf):
-        return f"not ({describe(condition.part)})"
-    joiner = " and " if isinstance(condition, AllOf) else " or "
-    return "(" + joiner.join(describe(part) for part in condition.parts) + ")"
 
 
 def because(kb: KnowledgeBase, condition: Condition, answers: Mapping[str, AnswerValue],
             facts: frozenset[str]) -> list[str]:
     """The parts of a (true) condition that made it true, in plain words."""
-    if isinstance(condition, AnswerTest):
-        value = answers.get(condition.question)
-        if value is not None and answer_matches(condition, value):
-            return [f"{condition.question}: {kb.question(condition.question).answer_text(value)}"]
-        return []
-    if isinstance(condition, FactTest):
-        return [f"fact {condition.fact}"] if condition.fact in facts else []
-    if isinstance(condition, NotOf):
-        if evaluate(condition.part, answers, facts):
-            return []
-        return [f"not ({describe(condition.part)})"]
     reasons: list[str] = []
-    for part in condition.parts:
-        if evaluate(part, answers, facts):
-            reasons.extend(r for r in because(kb, part, answers, facts) if r not in reasons)
+    for part in held_parts(condition, answers, facts):
+        if isinstance(part, AnswerTest):
+            value = answers[part.question]
+            words = f"{part.question}: {kb.question(part.question).answer_text(value)}"
+        elif isinstance(part, FactTest):
+            words = f"fact {part.fact}"
+        else:
+            words = formula(part)
+        if words not in reasons:
+            reasons.append(words)
     return reasons
 
 

@@ -3,28 +3,27 @@
 Runs on schema-valid documents (still carrying line marks) and reports every problem at once:
 unknown or misspelt names (with a "did you mean"), duplicate ids, answer values a question does not
 offer, facts no rule derives, questions no rule reads, ``ask_if`` reading a later question, red
-flags not asked first, and negation cycles that would make the result depend on firing order.
+flags not asked first, negation cycles that would make the result depend on firing order, and
+texts worded by audience that leave an audience out.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import Any
 
 from engine.conditions import MULTI_OPS
+from engine.load.documents import Document
 from engine.load.yaml_reader import MarkedDict, MarkedList
-from engine.problems import Problem
+from engine.model import AUDIENCES, OTHER
+from engine.problems import Location, Problem
 
 YES_NO_VALUES = ("yes", "no", "unsure")
-
-
-class Document(NamedTuple):
-    """One parsed, schema-valid knowledge base file."""
-
-    kind: str
-    path: str
-    data: MarkedDict
+#: Keys whose value is a reader text that may be worded by audience (schema: "wording").
+WORDING_KEYS = frozenset({"text", "why", "label", "guidance", "title", "advice", "summary",
+                          "notice"})
+_NOUNS = {"questions": "question", "rules": "rule", "levels": "level"}
 
 
 @dataclass
@@ -79,15 +78,14 @@ class _Checker:
     # -- definitions ------------------------------------------------------------------------------
 
     def collect(self) -> None:
-        seen: dict[tuple[str, str], tuple[str, int]] = {}
+        seen: dict[tuple[str, str], Location] = {}
 
         def define(kind: str, noun: str, doc: Document, line: int, item_id: str) -> bool:
             if (kind, item_id) in seen:
-                first_path, first_line = seen[(kind, item_id)]
                 self.problem(doc.path, line, f"{noun} '{item_id}'",
-                             f"duplicate id (first defined at {first_path}:{first_line})")
+                             f"duplicate id (first defined at {seen[(kind, item_id)]})")
                 return False
-            seen[(kind, item_id)] = (doc.path, line)
+            seen[(kind, item_id)] = Location(doc.path, line)
             return True
 
         for doc in self.docs:
@@ -245,47 +243,68 @@ class _Checker:
                 self.problem(doc.path, line, f"reading '{item['id']}'",
                              "no rule offers this reading topic")
 
+    def check_wording(self) -> None:
+        """Every text worded by audience covers every audience (see audience_gaps)."""
+        for doc in self.docs:
+            self._wording_in(doc, doc.data, "")
+
+    def _wording_in(self, doc: Document, node: Any, subject: str) -> None:
+        """Walk one schema-valid document: a mapping at a wording key is a wording by audience
+        (the schemas allow a mapping nowhere else under those keys, nor in texts.yaml)."""
+        if isinstance(node, MarkedList):
+            for part in node:
+                self._wording_in(doc, part, subject)
+            return
+        if not isinstance(node, MarkedDict):
+            return
+        if isinstance(node.get("id"), str):
+            subject = f"{_NOUNS.get(doc.kind, doc.kind)} '{node['id']}'"
+        texts = doc.kind == "texts" and node is doc.data.get("texts")
+        for key, value in node.items():
+            if isinstance(value, MarkedDict) and (key in WORDING_KEYS or texts):
+                for message in audience_gaps(value):
+                    self.problem(doc.path, node.key_lines.get(key, node.line),
+                                 subject or f"text '{key}'", f"'{key}': {message}")
+            else:
+                self._wording_in(doc, value, subject)
+
     def check_strata(self) -> None:
         """Refuse a fact that depends, through rules, on its own absence."""
-        for cycle_rule, doc, line in negation_cycles(self.docs):
-            self.problem(doc.path, line, f"rule '{cycle_rule}'",
+        from engine.conditions import facts_read, parse_condition
+        from engine.run.strata import dependencies_of, negation_cycles
+
+        shapes: dict[str, tuple[dict[str, bool], list[str]]] = {}
+        where: dict[str, tuple[str, int]] = {}
+        for doc, line, item in _items(self.docs, "rules"):  # a duplicate id: the last one counts
+            shapes[item["id"]] = (facts_read(parse_condition(item["when"])),
+                                  item["then"].get("derive", []))
+            where[item["id"]] = (doc.path, line)
+        graph = dependencies_of((rule, reads, derives) for rule, (reads, derives) in shapes.items())
+        for rule in negation_cycles(graph):
+            self.problem(*where[rule], f"rule '{rule}'",
                          "depends on the absence of a fact that itself depends on this rule; "
                          "the result would depend on firing order")
 
 
-def negation_cycles(docs: list[Document]) -> list[tuple[str, Document, int]]:
-    """Rules that sit on a dependency cycle passing through a ``not``."""
-    from engine.conditions import facts_read, parse_condition
+def audience_gaps(texts: MarkedDict) -> list[str]:
+    """What a wording mapping leaves out: [] when every audience is covered.
 
-    derives: dict[str, set[str]] = {}
-    reads: dict[str, dict[str, bool]] = {}
-    where: dict[str, tuple[Document, int]] = {}
-    for doc, line, item in _items(docs, "rules"):
-        derives[item["id"]] = set(item["then"].get("derive", []))
-        reads[item["id"]] = facts_read(parse_condition(item["when"]))
-        where[item["id"]] = (doc, line)
-    # rule -> rules it depends on (those deriving a fact it reads), with negation flag
-    edges: dict[str, list[tuple[str, bool]]] = {rule: [] for rule in derives}
-    for rule, facts in reads.items():
-        for fact, negated in facts.items():
-            for other, produced in derives.items():
-                if fact in produced:
-                    edges[rule].append((other, negated))
-    bad = []
-    for rule in derives:
-        # Is there a path rule -> ... -> rule using at least one negated edge?
-        stack = [(dep, neg) for dep, neg in edges[rule]]
-        seen: set[tuple[str, bool]] = set()
-        while stack:
-            node, neg = stack.pop()
-            if (node, neg) in seen:
-                continue
-            seen.add((node, neg))
-            if node == rule and neg:
-                bad.append((rule, *where[rule]))
-                break
-            stack.extend((dep, neg or dep_neg) for dep, dep_neg in edges[node])
-    return bad
+    Everyone must get a whole sentence written for them: ``self`` always, and each of adult,
+    child and baby either by name or through ``other``. An ``other`` that no audience falls back
+    to is refused too, as an author who wrote it surely meant someone to read it.
+    """
+    problems = []
+    if "self" not in texts:
+        problems.append("no wording for 'self' (the person answering for themselves)")
+    others = [a for a in AUDIENCES if a != "self" and a not in texts]
+    if others and OTHER not in texts:
+        missing = ", ".join(f"'{a}'" for a in others)
+        problems.append(f"no wording for {missing}: add {'it' if len(others) == 1 else 'them'}, "
+                        f"or '{OTHER}' for everyone answered for who is not named")
+    if not others and OTHER in texts:
+        problems.append(f"'{OTHER}' is never read: adult, child and baby each have their own "
+                        "wording")
+    return problems
 
 
 def cross_reference_problems(docs: list[Document]) -> list[Problem]:
@@ -296,6 +315,7 @@ def cross_reference_problems(docs: list[Document]) -> list[Problem]:
     checker.check_reading()
     checker.check_rules()
     checker.check_strata()
+    checker.check_wording()
     return checker.problems
 
 

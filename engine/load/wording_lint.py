@@ -1,8 +1,9 @@
 """Wording and sources lint: no reader-facing text may read as a diagnosis.
 
 Every text a reader can see (questions, options, why, guidance, reading, level advice, notice,
-rule titles and explanations) is checked against a reviewed list of diagnostic phrasings, after
-the public guidance on symptom checkers and clinical-brief section 5. A phrase that is fine in one
+rule titles and explanations), in the wording of every audience, is checked against a reviewed
+list of diagnostic phrasings, after the public guidance on symptom checkers and clinical-brief
+section 5. A phrase that is fine in one
 reviewed place (the notice must say the tool "does not diagnose") is allowed there only.
 """
 
@@ -72,6 +73,16 @@ class Text(NamedTuple):
 
 
 def reader_texts(kb: KnowledgeBase) -> Iterator[Text]:
+    """Every reader text, in every audience's wording (each distinct text once a subject)."""
+    seen: set[tuple[str, str]] = set()
+    for version in kb.family:
+        for text in _texts_of(version):
+            if (text.subject, text.text) not in seen:
+                seen.add((text.subject, text.text))
+                yield text
+
+
+def _texts_of(kb: KnowledgeBase) -> Iterator[Text]:
     root = kb.root or "rules"
     levels_path = f"{root}/levels.yaml"
     yield Text("notice", levels_path, None, "notice", kb.notice)

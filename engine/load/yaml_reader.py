@@ -26,7 +26,7 @@ try:
 except ImportError:  # pragma: no cover - PyYAML built without libyaml
     CParser = None  # type: ignore[assignment,misc]
 
-from engine.problems import quote
+from engine.problems import Location, quote
 
 MAX_BYTES = 1024 * 1024
 MAX_DEPTH = 64
@@ -39,8 +39,11 @@ class YamlError(Exception):
         self.path = path
         self.line = line
         self.message = message
-        where = f"{path}:{line}" if line else path
-        super().__init__(f"{where}: {message}")
+        super().__init__(f"{self.where}: {message}")
+
+    @property
+    def where(self) -> Location:
+        return Location(self.path, self.line)
 
 
 class MarkedDict(dict[str, Any]):

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -75,24 +76,45 @@ def normalise_answers(kb: KnowledgeBase, raw: Any) -> dict[str, AnswerValue]:
     return answers
 
 
-def applicable(kb: KnowledgeBase, answers: Mapping[str, AnswerValue]
-               ) -> tuple[dict[str, AnswerValue], tuple[str, ...]]:
+#: A question's ``ask_if`` as a test of (answers, facts); ``ask_if`` reads answers only, so the
+#: facts handed to it are always empty.
+AskIfTest = Callable[[Mapping[str, AnswerValue], set[str]], bool]
+#: Each question id in asking order, with its ask_if test, or None: always asked.
+AskPlan = Sequence[tuple[str, AskIfTest | None]]
+
+_NO_FACTS: set[str] = set()  # never written to
+
+
+def ask_plan(kb: KnowledgeBase) -> AskPlan:
+    """The questions' ask_if as plain evaluation (the reference evaluator compiles its own)."""
+    return [(q.id, partial(evaluate, q.ask_if) if q.ask_if else None) for q in kb.questions]
+
+
+def split_answers(plan: AskPlan, answers: Mapping[str, AnswerValue]
+                  ) -> tuple[dict[str, AnswerValue], tuple[str, ...]]:
     """Split answers into those whose question would be asked and those it would not.
 
-    A question is asked when its ``ask_if`` holds on the answers to the questions before it;
-    the questionnaire never asks the others, so an assessment sets their answers aside too, and
-    a batch result is always one the questionnaire could give.
+    A question is asked when it has no ``ask_if`` or its ``ask_if`` holds on the answers kept to
+    the questions before it; the questionnaire never asks the others, so an assessment sets their
+    answers aside too, and a batch result is always one the questionnaire could give. The experta
+    path and the reference evaluator both split answers here, so they cannot disagree on which
+    answers count; the loop is kept bare because the safety sampler runs it on every answer set.
     """
     kept: dict[str, AnswerValue] = {}
     ignored: list[str] = []
-    for question in kb.questions:
-        if question.id not in answers:
-            continue
-        if question.ask_if is None or evaluate(question.ask_if, kept):
-            kept[question.id] = answers[question.id]
-        else:
-            ignored.append(question.id)
+    for question_id, asked in plan:
+        if question_id in answers:
+            if asked is None or asked(kept, _NO_FACTS):
+                kept[question_id] = answers[question_id]
+            else:
+                ignored.append(question_id)
     return kept, tuple(ignored)
+
+
+def applicable(kb: KnowledgeBase, answers: Mapping[str, AnswerValue]
+               ) -> tuple[dict[str, AnswerValue], tuple[str, ...]]:
+    """``split_answers`` with the knowledge base's ask_if evaluated plainly."""
+    return split_answers(ask_plan(kb), answers)
 
 
 def read_answers_file(path: str, stdin_bytes: bytes | None = None) -> Any:

@@ -25,7 +25,11 @@ _networks: weakref.WeakKeyDictionary[KnowledgeBase, CompiledNetwork] = (
 
 
 def network_for(kb: KnowledgeBase) -> CompiledNetwork:
-    """The compiled network of a knowledge base, compiled once per process."""
+    """The compiled network of a knowledge base, compiled once per process.
+
+    Its versions for other audiences differ only in wording, so they share one network.
+    """
+    kb = kb.for_audience("self")
     network = _networks.get(kb)
     if network is None:
         from engine.run.rete import CompiledNetwork
@@ -37,7 +41,11 @@ def network_for(kb: KnowledgeBase) -> CompiledNetwork:
 
 def fold(kb: KnowledgeBase, answers: Mapping[str, AnswerValue], fired: frozenset[str],
          derived: frozenset[str], ignored: tuple[str, ...] = ()) -> Assessment:
-    """Build the Assessment from the set of fired rules (whatever engine decided them)."""
+    """Build the Assessment from the set of fired rules (whatever engine decided them).
+
+    Its texts are worded for whom the answers are about, so no renderer needs to ask.
+    """
+    kb = kb.for_answers(answers)
     rules = [rule for rule in kb.rules if rule.id in fired]
     level = kb.level(kb.default_level)
     for rule in rules:

@@ -139,7 +139,7 @@ def _push_not(condition: Condition, negated: bool = False) -> Condition:
     return NotOf(condition) if negated else condition
 
 
-class _Compiler:
+class _PatternCompiler:
     def __init__(self, kb: KnowledgeBase) -> None:
         self.multi = {q.id: q.kind == "several_of" for q in kb.questions}
 
@@ -487,7 +487,7 @@ class CompiledNetwork:
     """A knowledge base compiled into experta; one engine instance per thread."""
 
     def __init__(self, kb: KnowledgeBase) -> None:
-        compiler = _Compiler(kb)
+        compiler = _PatternCompiler(kb)
         layers = strata(kb.rules)
         top = max(layers.values(), default=0)
         members: dict[str, Any] = {}

@@ -34,7 +34,7 @@ def load_demos(kb: KnowledgeBase, root: Path | None = None) -> tuple[Case, ...]:
             other = first[demo.id]
             problems.append(Problem(demo.path, demo.line, f"case '{demo.id}'",
                                     f"a demo is named by its case id, and '{demo.id}' is "
-                                    f"already a demo at {other.path}:{other.line}"))
+                                    f"already a demo at {other.where}"))
         first.setdefault(demo.id, demo)
     if problems:
         raise KnowledgeBaseError(problems)

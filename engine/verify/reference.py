@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from functools import cache
 
-from engine.conditions import facts_read
 from engine.model import (
     AllOf,
     AnswerTest,
@@ -23,8 +22,9 @@ from engine.model import (
     FactTest,
     KnowledgeBase,
 )
+from engine.run.answers import AskPlan, split_answers
 from engine.run.assess import fold
-from engine.run.strata import strata
+from engine.run.strata import dependency_order, strata
 
 Test = Callable[[Mapping[str, AnswerValue], set[str]], bool]
 
@@ -67,34 +67,12 @@ def _compile(condition: Condition) -> Test:
     return lambda answers, facts: not inner(answers, facts)
 
 
-def _dependency_order(kb: KnowledgeBase) -> list[str] | None:
-    """Rule ids with every rule after the rules whose facts it reads; None when that has a cycle.
-
-    In such an order one pass computes the same fixpoint as the stratum-by-stratum loop.
-    """
-    derivers: dict[str, list[str]] = {}
-    for rule in kb.rules:
-        for fact in rule.then.derive:
-            derivers.setdefault(fact, []).append(rule.id)
-    needs = {rule.id: {other for fact in facts_read(rule.when) for other in derivers.get(fact, ())}
-             for rule in kb.rules}
-    order: list[str] = []
-    placed: set[str] = set()
-    while len(order) < len(needs):
-        ready = [rule_id for rule_id in needs if rule_id not in placed and needs[rule_id] <= placed]
-        if not ready:
-            return None
-        order.extend(ready)
-        placed.update(ready)
-    return order
-
-
 class ReferenceEvaluator:
     """The knowledge base's rules as closures, in dependency order (or layered by stratum)."""
 
     def __init__(self, kb: KnowledgeBase) -> None:
         self.kb = kb
-        order = _dependency_order(kb)
+        order = dependency_order(kb.rules)
         if order is not None:  # one layer, one pass
             layer = dict.fromkeys(order, 0)
             position = {rule_id: index for index, rule_id in enumerate(order)}
@@ -108,21 +86,14 @@ class ReferenceEvaluator:
                    kb.level(rule.then.level).rank if rule.then.level else -1)
                   for rule in ranked if layer[rule.id] == number)
             for number in sorted(set(layer.values())))
-        self.ask_if = tuple((q.id, _compile(q.ask_if) if q.ask_if else None)
-                            for q in kb.questions)
+        self.ask_if: AskPlan = tuple((q.id, _compile(q.ask_if) if q.ask_if else None)
+                                     for q in kb.questions)
         self.default_rank = kb.level(kb.default_level).rank
 
     def applicable(self, answers: Mapping[str, AnswerValue]
                    ) -> tuple[dict[str, AnswerValue], tuple[str, ...]]:
-        kept: dict[str, AnswerValue] = {}
-        ignored = []
-        for question_id, asked in self.ask_if:
-            if question_id in answers:
-                if asked is None or asked(kept, set()):
-                    kept[question_id] = answers[question_id]
-                else:
-                    ignored.append(question_id)
-        return kept, tuple(ignored)
+        """The answers that count (engine.run.answers.split_answers), ask_if as closures."""
+        return split_answers(self.ask_if, answers)
 
     def run(self, answers: Mapping[str, AnswerValue]) -> tuple[set[str], set[str], int]:
         """(fired rule ids, derived facts, level rank) for answers already applicable."""

@@ -140,7 +140,8 @@ def sample_answers(kb: KnowledgeBase, rng: random.Random) -> dict[str, AnswerVal
 def violations(kb: KnowledgeBase, result: Assessment) -> list[str]:
     """Invariants 1, 2, 3 and 5 on one result; [] when all hold."""
     found = []
-    if not kb.notice or result.notice != kb.notice:
+    notice = kb.for_answers(result.answers).notice
+    if not notice or result.notice != notice:
         found.append("1: the notice is missing")
     texts = [result.level.title, result.level.advice, *result.guidance]
     texts += [part for item in result.reading for part in (item.title, item.summary)]

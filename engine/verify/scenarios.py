@@ -14,11 +14,10 @@ from pathlib import Path
 from typing import Any
 
 from engine.load.crosscheck import did_you_mean
-from engine.load.paths import display_path
-from engine.load.schemas import schema_problems
-from engine.load.yaml_reader import MarkedDict, YamlError, read_yaml
+from engine.load.documents import read_document
+from engine.load.yaml_reader import MarkedDict
 from engine.model import AnswerValue, Assessment, KnowledgeBase
-from engine.problems import KnowledgeBaseError, Problem
+from engine.problems import KnowledgeBaseError, Location, Problem
 from engine.run.answers import AnswerError, normalise_answers
 from engine.run.assess import assess
 
@@ -54,6 +53,10 @@ class Case:
     teach: Teach | None = None
 
     @property
+    def where(self) -> Location:
+        return Location(self.path, self.line)
+
+    @property
     def name(self) -> str:
         return f"{Path(self.path).name.removesuffix(SUFFIX)}::{self.id}"
 
@@ -82,24 +85,18 @@ def load_cases(kb: KnowledgeBase, paths: Iterable[Path]) -> list[Case]:
     problems: list[Problem] = []
     seen: dict[str, str] = {}
     for path in paths:
-        shown = display_path(path)
-        try:
-            document = read_yaml(path, shown)
-        except YamlError as exc:
-            problems.append(Problem(exc.path, exc.line, "", exc.message))
+        document, found = read_document("scenarios", path)
+        problems.extend(found)
+        if document is None:
             continue
-        found = schema_problems("scenarios", document, shown)
-        if found:
-            problems.extend(found)
-            continue
-        items = document["cases"]
+        shown, items = document.path, document.data["cases"]
         for position, raw in enumerate(items):
             line = items.item_lines[position]
             case, case_problems = _case(kb, raw, shown, line)
             if case.name in seen:
                 case_problems.append(Problem(shown, line, f"case '{case.id}'",
                                              f"duplicate case id (first at {seen[case.name]})"))
-            seen[case.name] = f"{shown}:{line}"
+            seen[case.name] = str(case.where)
             problems.extend(case_problems)
             cases.append(case)
     if problems:

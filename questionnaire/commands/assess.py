@@ -7,7 +7,7 @@ import json
 
 from engine.run.answers import normalise_answers, read_answers_file
 from engine.run.assess import assess
-from questionnaire.commands.common import add_format_argument, add_rules_argument, knowledge_base
+from questionnaire.commands.common import add_format_argument
 from questionnaire.commands.fhir_options import add_fhir_response_arguments, write_fhir_response
 from questionnaire.commands.report_options import (
     add_explain_arguments,
@@ -18,6 +18,7 @@ from questionnaire.commands.watch_options import add_watch_arguments, watch_prin
 from questionnaire.environment import Environment
 from questionnaire.exits import Exit
 from questionnaire.render.result import assessment_json, render_assessment
+from questionnaire.rules_option import add_rules_argument, knowledge_base
 
 DESCRIPTION = """\
 Assess a set of answers given in a file instead of interactively. The file maps question ids to

@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 
 from engine.load.knowledge_base import load_knowledge_base
-from questionnaire.commands.common import add_rules_argument
 from questionnaire.environment import Environment
 from questionnaire.exits import Exit
+from questionnaire.rules_option import add_rules_argument
 
 DESCRIPTION = """\
 Validate every file of a knowledge base against its JSON Schema, then check names across files:

@@ -1,24 +1,10 @@
-"""Pieces several subcommands share: loading the knowledge base and format flags."""
+"""Flags several subcommands share (the ``--rules`` option is in questionnaire/rules_option.py)."""
 
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
-
-from engine.load.knowledge_base import load_knowledge_base
-from engine.model import KnowledgeBase
-
-
-def add_rules_argument(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--rules", metavar="DIR", type=Path, default=argparse.SUPPRESS,
-                        help="use the knowledge base in DIR instead of the shipped one")
 
 
 def add_format_argument(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--format", choices=("text", "json"), default="text",
                         help="text for people (default), json for programs")
-
-
-def knowledge_base(args: argparse.Namespace) -> KnowledgeBase:
-    """Load the knowledge base named by --rules (raises KnowledgeBaseError with every problem)."""
-    return load_knowledge_base(getattr(args, "rules", None))

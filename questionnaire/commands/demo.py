@@ -6,9 +6,9 @@ import argparse
 from typing import TYPE_CHECKING
 
 from engine.load.crosscheck import did_you_mean
-from questionnaire.commands.common import add_rules_argument, knowledge_base
 from questionnaire.environment import Environment
 from questionnaire.exits import Exit
+from questionnaire.rules_option import add_rules_argument, knowledge_base
 
 if TYPE_CHECKING:
     from engine.verify.scenarios import Case

@@ -10,11 +10,11 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
-from questionnaire.commands.common import add_rules_argument, knowledge_base
 from questionnaire.environment import Environment
 from questionnaire.exits import Exit
 from questionnaire.render.cards import cards_for, suggestion
 from questionnaire.render.scenario_refs import read_cases
+from questionnaire.rules_option import add_rules_argument, knowledge_base
 
 DESCRIPTION = """\
 Show what the knowledge base says about one id.

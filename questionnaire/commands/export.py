@@ -6,11 +6,11 @@ import argparse
 import json
 from pathlib import Path
 
-from questionnaire.commands.common import add_rules_argument, knowledge_base
 from questionnaire.environment import Environment
 from questionnaire.exits import Exit
 from questionnaire.files import write_private
 from questionnaire.render.fhir import questionnaire
+from questionnaire.rules_option import add_rules_argument, knowledge_base
 
 DESCRIPTION = """\
 Write the question bank for other software. 'fhir' gives an HL7 FHIR R4 Questionnaire in JSON:

@@ -7,7 +7,6 @@ from pathlib import Path
 
 from engine.run.answers import normalise_answers, read_answers_file
 from engine.run.assess import assess
-from questionnaire.commands.common import add_rules_argument, knowledge_base
 from questionnaire.environment import Environment
 from questionnaire.exits import Exit
 from questionnaire.files import write_private
@@ -21,6 +20,7 @@ from questionnaire.render.network_picture import (
     to_svg,
 )
 from questionnaire.render.report import refuse_existing
+from questionnaire.rules_option import add_rules_argument, knowledge_base
 
 DESCRIPTION = """\
 Draw the knowledge base as a network: questions -> rules -> derived facts -> urgency levels and

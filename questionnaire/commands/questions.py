@@ -5,9 +5,10 @@ from __future__ import annotations
 import argparse
 import json
 
-from questionnaire.commands.common import add_format_argument, add_rules_argument, knowledge_base
+from questionnaire.commands.common import add_format_argument
 from questionnaire.environment import Environment
 from questionnaire.exits import Exit
+from questionnaire.rules_option import add_rules_argument, knowledge_base
 
 DESCRIPTION = """\
 List the question bank in the order it is asked (red flags first): each question's id, text,

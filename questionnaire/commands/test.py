@@ -13,9 +13,9 @@ from engine.load.paths import shipped_rules_dir
 from engine.model import KnowledgeBase
 from engine.verify.safety import answer_space_size, prove
 from engine.verify.scenarios import Outcome, coverage, load_cases, run_case, scenario_files
-from questionnaire.commands.common import add_rules_argument
 from questionnaire.environment import Environment
 from questionnaire.exits import Exit
+from questionnaire.rules_option import add_rules_argument
 
 DESCRIPTION = """\
 Run scenarios: YAML files of named cases, each giving answers and what to expect (urgency exact or
@@ -41,7 +41,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def _report_failure(console: Console, outcome: Outcome) -> None:
     case = outcome.case
     label = "XPASS" if outcome.status == "xpassed" else "FAIL"
-    console.print(f"[bold red]{label}[/] {escape(case.name)} [dim]({case.path}:{case.line})[/]")
+    console.print(f"[bold red]{label}[/] {escape(case.name)} [dim]({case.where})[/]")
     for failure in outcome.failures:
         console.print(f"    {escape(failure)}")
     fired = ", ".join(sorted(outcome.assessment.fired)) or "nothing"

@@ -10,22 +10,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from engine.conditions import facts_read, questions_read
+from engine.explain.words import outline, rules_deriving
 from engine.load.crosscheck import did_you_mean
 from engine.model import (
-    AllOf,
-    AnswerTest,
-    AnyOf,
-    Condition,
-    FactTest,
     KnowledgeBase,
-    NotOf,
     Question,
     Rule,
 )
 from engine.verify.scenarios import Case
-from questionnaire.render.scenario_refs import cases_for_question, cases_for_rule, where
-
-_VERBS = {"is": "is", "in": "is", "includes": "includes", "includes_any": "includes any of"}
+from questionnaire.render.scenario_refs import cases_for_question, cases_for_rule
 
 
 @dataclass
@@ -44,50 +37,16 @@ class Card:
         self.add(title, [f"- {item}" for item in items] if len(items) > 1 else items)
 
 
-def _derivers(kb: KnowledgeBase, fact: str) -> list[Rule]:
-    return [rule for rule in kb.rules if fact in rule.then.derive]
-
-
-def _leaf_words(kb: KnowledgeBase, leaf: AnswerTest | FactTest) -> str:
-    if isinstance(leaf, FactTest):
-        by = ", ".join(r.id for r in _derivers(kb, leaf.fact)) or "no rule"
-        return f"fact {leaf.fact} (concluded by {by})"
-    question = kb.question(leaf.question)
-    labels = [f'"{question.label_of(v)}"' for v in question.values if v in leaf.values]
-    joiner = ", " if leaf.op == "includes_any" else " or "
-    return f"{leaf.question} {_VERBS[leaf.op]} {joiner.join(labels)}"
-
-
-def condition_lines(kb: KnowledgeBase, condition: Condition, depth: int = 0) -> list[str]:
-    """A condition as an indented outline in words: all of / any of / not, answers by label."""
-    pad = "  " * depth
-    if isinstance(condition, (AnswerTest, FactTest)):
-        return [pad + _leaf_words(kb, condition)]
-    if isinstance(condition, NotOf):
-        inner = condition_lines(kb, condition.part, depth + 1)
-        if len(inner) == 1:
-            return [f"{pad}not: {inner[0].strip()}"]
-        return [pad + "not:", *inner]
-    title = "all of:" if isinstance(condition, AllOf) else "any of:"
-    assert isinstance(condition, (AllOf, AnyOf))
-    lines = [pad + title]
-    for part in condition.parts:
-        sub = condition_lines(kb, part, depth + 2)
-        lines.append(f"{pad}  - {sub[0].strip()}")
-        lines += sub[1:]
-    return lines
-
-
 def _scenario_lines_rule(cases: list[Case], rule_id: str) -> list[str]:
     found = cases_for_rule(cases, rule_id)
-    lines = [f"{case.id} ({where(case)}): expects it to {'fire' if fires else 'stay silent'}"
+    lines = [f"{case.id} ({case.where}): expects it to {'fire' if fires else 'stay silent'}"
              for case, fires in found]
     return lines or ["none yet: no scenario case names this rule in 'fires' or 'not_fires'"]
 
 
 def rule_card(kb: KnowledgeBase, rule: Rule, cases: list[Case]) -> Card:
     card = Card(f"Rule {rule.id}: {rule.title}", str(rule.where))
-    card.add("Needs (fires when)", condition_lines(kb, rule.when))
+    card.add("Needs (fires when)", outline(kb, rule.when))
     then = rule.then
     concludes: list[str] = []
     if then.level:
@@ -114,7 +73,7 @@ def question_card(kb: KnowledgeBase, question: Question, cases: list[Case]) -> C
     card.items("Answers", [f"{o.value}: {o.label}" for o in question.options])
     card.add("Why it is asked", [question.why])
     card.add("When it is asked", ["always"] if question.ask_if is None else
-             ["only if:", *condition_lines(kb, question.ask_if, 1)])
+             ["only if:", *outline(kb, question.ask_if, 1)])
     if question.raises_to:
         card.add("Red flag", [f"a 'yes' always reaches at least {question.raises_to}: "
                               f"{kb.level(question.raises_to).title}"])
@@ -123,7 +82,7 @@ def question_card(kb: KnowledgeBase, question: Question, cases: list[Case]) -> C
     later = [q.id for q in kb.questions if question.id in questions_read(q.ask_if)]
     if later:
         card.items("Decides whether these are asked", later)
-    cases = [f"{case.id} ({where(case)})" for case in cases_for_question(cases, question.id)]
+    cases = [f"{case.id} ({case.where})" for case in cases_for_question(cases, question.id)]
     card.items("Scenarios that answer it", cases or ["none yet"])
     return card
 
@@ -141,7 +100,8 @@ def topic_card(kb: KnowledgeBase, topic_id: str) -> Card:
 
 def fact_card(kb: KnowledgeBase, fact: str) -> Card:
     card = Card(f"Derived fact {fact}", "concluded by rules, never asked")
-    card.items("Concluded by", [f"{r.id}: {r.title}" for r in _derivers(kb, fact)] or ["no rule"])
+    card.items("Concluded by",
+               [f"{r.id}: {r.title}" for r in rules_deriving(kb, fact)] or ["no rule"])
     readers = [f"{r.id}{' (needs it absent)' if facts_read(r.when)[fact] else ''}"
                for r in kb.rules if fact in facts_read(r.when)]
     card.items("Read by", readers or ["no rule"])

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
-from engine.explain.reasons import describe
+from engine.explain.words import formula
 from engine.model import (
     AllOf,
     AnswerTest,
@@ -146,11 +146,11 @@ def _item(kb: KnowledgeBase, question: Question, notes: list[str]) -> FhirJson:
             if fhir.behavior:
                 item["enableBehavior"] = fhir.behavior
         else:
-            formula = describe(question.ask_if)
-            item["extension"] = [{"url": ASK_IF_EXTENSION, "valueString": formula}]
+            written = formula(question.ask_if)
+            item["extension"] = [{"url": ASK_IF_EXTENSION, "valueString": written}]
             children.append({"linkId": f"{question.id}.ask_if", "type": "display",
-                             "text": f"Answer this only if: {formula}"})
-            notes.append(f"question '{question.id}': its ask_if ({formula}) has no FHIR "
+                             "text": f"Answer this only if: {written}"})
+            notes.append(f"question '{question.id}': its ask_if ({written}) has no FHIR "
                          "enableWhen form; the item is always enabled and says when to answer")
     item["item"] = children
     return item

@@ -16,7 +16,7 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
-from engine.explain.reasons import describe
+from engine.explain.words import formula
 from engine.model import AnswerValue, Assessment, KnowledgeBase, Question
 
 SCHEMA_VERSION = 1
@@ -51,7 +51,7 @@ def question_json(question: Question) -> dict[str, Any]:
     return {
         "id": question.id, "text": question.text, "kind": question.kind, "role": question.role,
         "options": [{"value": o.value, "label": o.label} for o in question.options],
-        "ask_if": describe(question.ask_if) if question.ask_if else None,
+        "ask_if": formula(question.ask_if) if question.ask_if else None,
         "why": question.why,
     }
 
@@ -73,11 +73,11 @@ def _bullet(console: Console, markup: str, indent: int = 2) -> None:
 bullet = _bullet  # for other renderers (e.g. questionnaire/render/summary.py)
 
 
-Section = Callable[[KnowledgeBase, Assessment, Console], None]
+SectionPrinter = Callable[[KnowledgeBase, Assessment, Console], None]
 
 
 def render_assessment(kb: KnowledgeBase, assessment: Assessment, console: Console, *,
-                      how_we_got_here: Section | None = None) -> None:
+                      how_we_got_here: SectionPrinter | None = None) -> None:
     """The result as text: urgency first, then what to do, reading, reasons and the notice.
 
     ``how_we_got_here`` replaces the full rule trace, e.g. with the questionnaire's short summary.
@@ -130,6 +130,6 @@ def render_questions(kb: KnowledgeBase, console: Console) -> None:
                             for o in question.options)
         _block(console, f"[dim]answers:[/] {escape(choices)}", 3)
         if question.ask_if:
-            _block(console, f"[dim]asked if:[/] {escape(describe(question.ask_if))}", 3)
+            _block(console, f"[dim]asked if:[/] {escape(formula(question.ask_if))}", 3)
         _block(console, f"[dim]why:[/] {escape(question.why)}", 3)
         console.print()

@@ -20,10 +20,6 @@ def read_cases(kb: KnowledgeBase) -> list[Case]:
     return load_cases(kb, scenario_files(Path(kb.root)))
 
 
-def where(case: Case) -> str:
-    return f"{case.path}:{case.line}"
-
-
 def cases_for_rule(cases: Iterable[Case], rule_id: str) -> list[tuple[Case, bool]]:
     """Cases that expect the rule to fire (True) or to stay silent (False)."""
     found: list[tuple[Case, bool]] = []

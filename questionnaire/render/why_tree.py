@@ -24,7 +24,7 @@ from engine.explain.chain import (
     AbsenceReason,
     AnswerReason,
     FactReason,
-    Reason,
+    PartReason,
     RuleReason,
     Why,
     why,
@@ -49,14 +49,14 @@ def _sources(kb: KnowledgeBase, rule: Rule) -> str:
     return "Sources: " + "; ".join(kb.citation(s) for s in rule.sources)
 
 
-class _TreeBuilder:
+class _WhyTreeBuilder:
     """Builds nodes; a rule whose reasons were already drawn higher up is not expanded again."""
 
     def __init__(self, kb: KnowledgeBase) -> None:
         self.kb = kb
         self.expanded: set[str] = set()
 
-    def reason(self, reason: Reason) -> Node:
+    def reason(self, reason: PartReason) -> Node:
         """An answer, a derived fact (expanded to the rules that derived it) or a `not`."""
         if isinstance(reason, AnswerReason):
             return Node(f"answer {reason.question.id}: {reason.label}", kind="answer")
@@ -81,7 +81,7 @@ class _TreeBuilder:
 
 def explanation_tree(kb: KnowledgeBase, chain: Why, reading: bool = True) -> tuple[Node, ...]:
     """The roots: urgency, then (if ``reading``) reading, then advice not tied to a level."""
-    build = _TreeBuilder(kb)
+    build = _WhyTreeBuilder(kb)
     level = chain.level
     under: list[Node] = [build.rule(r) for r in chain.raised_by]
     if not under:

@@ -11,11 +11,11 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
-from questionnaire.commands.common import knowledge_base
 from questionnaire.environment import Environment
 from questionnaire.exits import Exit
 from questionnaire.files import InterruptedAfterWriting
 from questionnaire.flow import Questionnaire, questionnaire_length
+from questionnaire.rules_option import knowledge_base
 from questionnaire.terminal.frontend import FrontEnd, Move
 
 if TYPE_CHECKING:

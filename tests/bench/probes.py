@@ -28,7 +28,7 @@ words = []
 args = build_parser(chosen_command(words), commands=not names_no_command(words)).parse_args(words)
 import questionnaire.terminal.session
 import questionnaire.terminal.menus
-from questionnaire.commands.common import knowledge_base
+from questionnaire.rules_option import knowledge_base
 from questionnaire.flow import Questionnaire
 kb = knowledge_base(args)
 assert Questionnaire(kb).current().text

@@ -59,10 +59,10 @@ def main() -> None:
         if args.reader in ("answers", "both"):
             started = time.perf_counter()
             with pytest.MonkeyPatch.context() as patch:
-                import questionnaire.commands.common as common
+                from questionnaire import rules_option
 
-                real = common.load_knowledge_base
-                patch.setattr(common, "load_knowledge_base",
+                real = rules_option.load_knowledge_base
+                patch.setattr(rules_option, "load_knowledge_base",
                               lambda r=None: test_fuzz.shipped_kb() if r is None else real(r))
                 test_fuzz.test_fuzzed_answers_file_names_file_line_or_question(fuzz_dir=root)
             _report("answers", OUTCOMES, time.perf_counter() - started)

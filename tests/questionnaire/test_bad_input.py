@@ -1,4 +1,4 @@
-"""Each class of bad input and the exact message it gets (the README's "Bad input" table).
+"""Each class of bad input and the exact message it gets (the table in docs/bad-input.md).
 
 Rule files go through ``check`` (exit 1, every problem as FILE:LINE: ...), answers files through
 ``assess`` (exit 2, one message naming the file and line, or the question and allowed values).
@@ -40,7 +40,8 @@ RULE_FILE_CASES: list[tuple[str, tuple[str, str] | str | bytes, str]] = [
     ("too large", "#" * (MAX_BYTES + 1), "rules/levels.yaml: larger than 1024 KiB; refusing to "
      "read it"),
     ("wrong type", ("title: See a doctor soon", "title: 5"),
-     "rules/levels.yaml:{L}: level 'soon': must be non-empty text"),
+     "rules/levels.yaml:{L}: level 'soon': must be non-empty text, or a mapping of whole "
+     "sentences by audience (self, adult, child, baby, other)"),
     ("missing key", ("    title: See a doctor soon\n", ""),
      "rules/levels.yaml:{L-1}: level 'soon': missing required key 'title'"),
     ("unknown key", ("    title: See a doctor soon\n", "    colour: red\n    title: Soon\n"),

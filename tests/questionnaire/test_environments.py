@@ -21,9 +21,10 @@ ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 _CHILD = """
 import sys
 from functools import cache
-import questionnaire.commands.common as common
+from questionnaire import rules_option
 from questionnaire.cli import run
-common.load_knowledge_base = cache(common.load_knowledge_base)  # read the rules once, not thrice
+# read the rules once, not thrice
+rules_option.load_knowledge_base = cache(rules_option.load_knowledge_base)
 for fmt in ("text", "json"):
     code = run(["assess", "--answers", sys.argv[1], "--format", fmt])
     sys.stdout.write("\\n@@ %d\\n" % code)

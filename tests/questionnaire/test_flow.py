@@ -8,7 +8,7 @@ from engine.conditions import evaluate
 from engine.model import AnswerValue, KnowledgeBase, Question
 from engine.run.assess import assess
 from questionnaire.flow import Questionnaire, questionnaire_length
-from questionnaire.render.summary import answers_behind, shorten
+from questionnaire.render.summary import questions_behind, shorten
 
 
 def _calm_answer(question: Question, symptoms: str = "no") -> AnswerValue:
@@ -93,7 +93,7 @@ def test_answers_behind_names_only_answers_that_made_rules_fire(kb: KnowledgeBas
     answers |= {"muscles_smaller": "no", "weaker": "yes", "activities_harder": "no",
                 "onset": "over_months"}
     result = assess(kb, answers)
-    behind = answers_behind(kb, result)
+    behind = questions_behind(kb, result)
     assert "weaker" in behind
     assert "muscles_smaller" not in behind and "sudden_one_sided" not in behind
 

@@ -67,15 +67,15 @@ def test_ctrl_c_while_waiting_for_answers_exits_130_calmly() -> None:
 def test_ctrl_c_during_start_up_exits_130_calmly() -> None:
     """The signal lands while the command line's libraries are still being imported."""
     child = ("import builtins, sys\n"
-             "import questionnaire.__main__ as entry\n"
+             "from questionnaire.__main__ import main\n"
              "sys.argv = ['muscle-triage', 'questions']\n"
              "real = builtins.__import__\n"
-             "def announce(name, *args, **kwargs):\n"  # says so from inside entry.main()
+             "def announce(name, *args, **kwargs):\n"  # says so from inside main()
              "    if name == 'questionnaire.cli':\n"
              "        print('importing', file=sys.stderr, flush=True)\n"
              "    return real(name, *args, **kwargs)\n"
              "builtins.__import__ = announce\n"
-             "entry.main()\n")
+             "main()\n")
     process = subprocess.Popen([sys.executable, "-c", child], stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE, cwd=ROOT, env=_child_env())
     try:

@@ -19,10 +19,10 @@ import argparse, sys
 from prompt_toolkit.application import create_app_session
 from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
-from questionnaire.terminal import menus as tui
+from questionnaire.terminal import menus
 from questionnaire.terminal import plain
-from questionnaire.terminal import session as interactive
-from questionnaire.commands.common import knowledge_base
+from questionnaire.terminal import session
+from questionnaire.rules_option import knowledge_base
 from questionnaire.environment import Environment
 from questionnaire.flow import Questionnaire
 
@@ -39,13 +39,13 @@ for kind in ("tui", "plain"):  # each front end in turn, in this one fresh proce
     with create_pipe_input() as keys, create_app_session(input=keys, output=DummyOutput()):
         keys.send_text("\\r")  # the welcome menu: "Start the questions"
         if kind == "tui":
-            tui.QuestionaryFrontEnd.ask = note_and_stop
-            front = tui.QuestionaryFrontEnd(env)
+            menus.QuestionaryFrontEnd.ask = note_and_stop
+            front = menus.QuestionaryFrontEnd(env)
         else:
             plain.PlainFrontEnd.ask = note_and_stop
             front = plain.PlainFrontEnd(env)
         try:
-            interactive.converse(Questionnaire(kb), front)
+            session.converse(Questionnaire(kb), front)
         except Asked:
             pass
     assert "muscle-triage" in env.stdout.getvalue(), env.stdout.getvalue()  # welcome drawn

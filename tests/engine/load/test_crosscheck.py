@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from engine.load.knowledge_base import load_knowledge_base
-from engine.problems import KnowledgeBaseError, Problem
+from engine.model import KnowledgeBase
+from engine.problems import KnowledgeBaseError, Location, Problem
 from tests.conftest import replace_in
 
 
@@ -149,3 +150,13 @@ def test_problems_are_reported_once_each_by_file_then_line_whole_file_first() ->
                                 Problem("a.yaml", 9, "", "x")])
     assert [str(p) for p in error.problems] == ["a.yaml: whole file", "a.yaml:9: x",
                                                 "b.yaml:2: late"]
+
+
+def test_every_place_in_a_file_is_written_one_way(kb: KnowledgeBase) -> None:
+    from engine.load.yaml_reader import YamlError
+
+    assert str(Location("a.yaml", 3)) == "a.yaml:3" and str(Location("a.yaml")) == "a.yaml"
+    assert str(Problem("a.yaml", 3, "", "x")).startswith(f"{Location('a.yaml', 3)}:")
+    assert str(YamlError("a.yaml", 3, "x")) == "a.yaml:3: x"
+    rule = kb.rules[0]
+    assert isinstance(rule.where, Location) and rule.where.line

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from engine.load import yaml_reader as yamlio
+from engine.load import yaml_reader
 from engine.load.paths import shipped_rules_dir
 from engine.load.quickschema import is_valid
 from engine.load.schemas import validator
@@ -34,22 +34,23 @@ def _kind(path: Path) -> str:
 
 def _marked(value: Any) -> Any:
     """The data with every line mark, for comparing two parses exactly."""
-    if isinstance(value, yamlio.MarkedDict):
+    if isinstance(value, yaml_reader.MarkedDict):
         return ("map", value.line, value.key_lines, {k: _marked(v) for k, v in value.items()})
-    if isinstance(value, yamlio.MarkedList):
+    if isinstance(value, yaml_reader.MarkedList):
         return ("seq", value.line, value.item_lines, [_marked(v) for v in value])
     return (type(value).__name__, value)
 
 
 def _parse(text: str, fast: bool, monkeypatch: pytest.MonkeyPatch) -> Any:
-    monkeypatch.setattr(yamlio, "_FAST_LOADER", yamlio._LibyamlStrictLoader if fast else None)
+    monkeypatch.setattr(yaml_reader, "_FAST_LOADER",
+                        yaml_reader._LibyamlStrictLoader if fast else None)
     try:
-        return _marked(yamlio.parse_yaml(text, "file.yaml"))
-    except yamlio.YamlError as exc:
+        return _marked(yaml_reader.parse_yaml(text, "file.yaml"))
+    except yaml_reader.YamlError as exc:
         return ("error", exc.line, exc.message)
 
 
-@pytest.mark.skipif(yamlio._FAST_LOADER is None, reason="PyYAML without libyaml")
+@pytest.mark.skipif(yaml_reader._FAST_LOADER is None, reason="PyYAML without libyaml")
 @pytest.mark.parametrize("text", [
     *(path.read_text(encoding="utf-8") for path in SHIPPED),
     "a: &x 1\nb: *x\n",                      # an alias
@@ -109,7 +110,7 @@ def _mutants(document: Any, rng: random.Random, count: int) -> Iterator[Any]:
 @pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.name)
 def test_the_quick_schema_check_agrees_with_jsonschema(path: Path) -> None:
     kind = _kind(path)
-    document = _plain(yamlio.read_yaml(path))
+    document = _plain(yaml_reader.read_yaml(path))
     assert is_valid(kind, document) is True
     rng = random.Random(path.name)
     verdicts = set()

@@ -8,7 +8,14 @@ import pytest
 
 from engine.load.yaml_reader import YamlError
 from engine.model import KnowledgeBase
-from engine.run.answers import AnswerError, normalise_answers, read_answers_file
+from engine.run.answers import (
+    AnswerError,
+    applicable,
+    normalise_answers,
+    read_answers_file,
+    split_answers,
+)
+from engine.verify.reference import reference_for
 
 
 def test_values_labels_and_booleans_are_accepted(kb: KnowledgeBase) -> None:
@@ -54,3 +61,21 @@ def test_yaml_answers_keep_yes_and_no_as_words(tmp_path: Path, kb: KnowledgeBase
     path.write_text("weaker: no\nmuscles_smaller: yes\n", encoding="utf-8")
     assert normalise_answers(kb, read_answers_file(str(path))) == \
         {"weaker": "no", "muscles_smaller": "yes"}
+
+
+def test_ask_if_reads_only_the_answers_kept_so_far() -> None:
+    plan = [("a", None), ("b", lambda kept, facts: kept.get("a") == "yes"),
+            ("c", lambda kept, facts: "b" in kept)]
+    # b is set aside because a is "no"; c then is too, although b was answered
+    assert split_answers(plan, {"a": "no", "b": "yes", "c": "yes"}) == ({"a": "no"}, ("b", "c"))
+    assert split_answers(plan, {"a": "yes", "c": "yes"}) == ({"a": "yes"}, ("c",))
+
+
+def test_the_reference_evaluator_keeps_the_same_answers(kb: KnowledgeBase) -> None:
+    gated = [q for q in kb.questions if q.ask_if is not None]
+    assert gated, "the shipped questions have an ask_if to check"
+    everything = {q.id: q.values[-1] if q.kind != "several_of" else q.values[:1]
+                  for q in kb.questions}
+    kept, ignored = applicable(kb, everything)
+    assert ignored, "some answer is set aside, so the comparison covers an ask_if that failed"
+    assert reference_for(kb).applicable(everything) == (kept, ignored)

@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from engine.conditions import evaluate, parse_condition
+from engine.conditions import evaluate, facts_read, parse_condition
 from engine.load.knowledge_base import load_knowledge_base
 from engine.model import AllOf, AnswerTest, FactTest, KnowledgeBase, NotOf
 from engine.run.assess import assess
 from engine.run.rete import CompiledNetwork
-from engine.run.strata import strata
+from engine.run.strata import dependencies_of, dependency_order, negation_cycles, strata
 from tests.conftest import replace_in
 from tests.repo import ROOT
 
@@ -38,6 +38,25 @@ def test_strata_put_negated_facts_first(kb: KnowledgeBase) -> None:
     # disuse_only reads `not other_signs`; the floor reads `not disuse_explained`
     assert layer["other_signs_present"] < layer["disuse_only"] < \
         layer["see_doctor_about_muscle_change"]
+
+
+def test_dependency_order_puts_each_rule_after_the_rules_whose_facts_it_reads(
+        kb: KnowledgeBase) -> None:
+    order = dependency_order(kb.rules)
+    assert order is not None and sorted(order) == sorted(r.id for r in kb.rules)
+    for rule in kb.rules:
+        for fact in facts_read(rule.when):
+            for other in kb.rules:
+                if fact in other.then.derive:
+                    assert order.index(other.id) < order.index(rule.id)
+
+
+def test_only_a_cycle_through_a_not_is_a_negation_cycle() -> None:
+    positive = dependencies_of([("a", {"y": False}, ["x"]), ("b", {"x": False}, ["y"])])
+    assert negation_cycles(positive) == []
+    negative = dependencies_of([("a", {"y": True}, ["x"]), ("b", {"x": False}, ["y"]),
+                                ("c", {"x": True}, [])])
+    assert negation_cycles(negative) == ["a", "b"]
 
 
 def test_not_over_a_derived_fact_waits_for_the_rule_that_derives_it(kb: KnowledgeBase) -> None:

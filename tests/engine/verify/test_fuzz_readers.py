@@ -45,11 +45,11 @@ def shipped_kb() -> KnowledgeBase:
 @pytest.fixture(scope="module")
 def shipped_kb_cached() -> Iterator[None]:
     """Answers fuzzing is about the answers: load the shipped knowledge base only once."""
-    import questionnaire.commands.common as common
+    from questionnaire import rules_option
 
-    real = common.load_knowledge_base
+    real = rules_option.load_knowledge_base
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(common, "load_knowledge_base",
+        patch.setattr(rules_option, "load_knowledge_base",
                       lambda root=None: shipped_kb() if root is None else real(root))
         yield
 

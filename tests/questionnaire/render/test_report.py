@@ -250,14 +250,14 @@ def test_the_questionnaire_offers_why_and_a_report_at_the_end(kb: KnowledgeBase,
     assert stat.S_IMODE(target.stat().st_mode) == 0o600
 
 
-def test_the_sample_report_in_docs_is_what_the_readme_command_writes_today(
+def test_the_sample_report_in_docs_is_what_the_documented_command_writes_today(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """docs/sample-report.md stays in step with the rules; when they change on purpose, running
-    the README's command again is the fix."""
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    the command in docs/teaching.md again is the fix."""
+    readme = (ROOT / "docs" / "teaching.md").read_text(encoding="utf-8")
     command = re.search(r"printf '([^']*)' \\\n\s*\| uv run muscle-triage assess --answers - "
                         r"--report docs/sample-report\.md", readme)
-    assert command, "the README no longer shows how docs/sample-report.md is made"
+    assert command, "docs/teaching.md no longer shows how docs/sample-report.md is made"
     answers = command.group(1).replace("\\n", "\n")
     monkeypatch.chdir(ROOT)  # the report names rule files relative to where it was made
     fresh = tmp_path / "sample-report.md"
@@ -267,4 +267,4 @@ def test_the_sample_report_in_docs_is_what_the_readme_command_writes_today(
     made = dated.sub("Date: -", fresh.read_text(encoding="utf-8"))
     shipped = dated.sub("Date: -", (ROOT / "docs" / "sample-report.md").read_text(encoding="utf-8"))
     assert made == shipped, ("docs/sample-report.md is out of date; make it again with the "
-                             "command in README.md (section 'A report for the doctor')")
+                             "command in docs/teaching.md (section 'A report for the doctor')")

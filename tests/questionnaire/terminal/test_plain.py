@@ -128,13 +128,12 @@ def test_plain_at_a_terminal_when_asked_or_on_a_dumb_terminal(
 def test_a_save_finished_as_ctrl_c_came_is_named_in_the_stop_message(
         kb: KnowledgeBase, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from questionnaire.files import InterruptedAfterWriting
-    from questionnaire.terminal import end_menu as ending
 
     def finished_then_stopped(path: Path, content: str | bytes, *, force: bool = False) -> Path:
         Path(path).write_text(str(content))
         raise InterruptedAfterWriting(Path(path))
 
-    monkeypatch.setattr(ending, "write_private", finished_then_stopped)
+    monkeypatch.setattr("questionnaire.terminal.end_menu.write_private", finished_then_stopped)
     lines, _ = plain_walk(kb, {})
     target = tmp_path / "mine.yaml"
     result = run_cli(stdin="\n".join([*lines, "1", str(target), "4"]) + "\n")
