@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from engine.load.reading_grade import (
+    MEAN_GRADE_BAR,
     grade_knowledge_base,
     grade_text,
     sentences,
@@ -48,3 +51,27 @@ def test_check_reports_the_figures_and_the_hardest_texts(kb: KnowledgeBase) -> N
     assert all(line in result.out for line in lines)
     hardest = grade_knowledge_base(kb).hardest(1)[0]
     assert hardest.place in result.out
+
+
+def test_shipped_reader_texts_meet_the_plain_language_bar(kb: KnowledgeBase) -> None:
+    """Mean grade <= 6 over texts of 8+ words, none above 7, no sentence over 25 words."""
+    summary = grade_knowledge_base(kb)
+    hard = [f"{item.grade:.1f} {item.place}: {item.text.text}" for item in summary.above_max]
+    long = [f"{item.longest_sentence} words {item.place}: {item.text.text}"
+            for item in summary.long_sentences]
+    assert summary.mean <= MEAN_GRADE_BAR, f"mean grade {summary.mean:.2f}"
+    assert hard == [] and long == []
+    assert len(summary.counted) > 200  # every audience's wording is graded, not a sample
+
+
+def test_the_bar_fails_a_knowledge_base_that_breaks_it(rules_copy: Path) -> None:
+    from engine.load.knowledge_base import load_knowledge_base
+    from tests.conftest import replace_in
+
+    replace_in(rules_copy / "questions.yaml",
+               "Is there new numbness around your bottom or genitals?",
+               "Is there a newly developed, persistent sensory disturbance affecting the perineal "
+               "region, including the buttocks and genitalia, accompanied by urinary difficulty?")
+    summary = grade_knowledge_base(load_knowledge_base(rules_copy))
+    assert not summary.within_bar
+    assert any("saddle_numbness" in item.place for item in summary.above_max)
