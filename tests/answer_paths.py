@@ -17,10 +17,13 @@ from engine.model import AnswerValue, KnowledgeBase, Question
 
 
 def calm_default(question: Question) -> AnswerValue:
-    """No to a yes/no question, none of a several-of list, the first option of a one-of."""
+    """No to a yes/no question, none of a several-of list, the last sure option of a one-of
+    (for onset, the slowest: the first, "suddenly", is an emergency that ends the questions)."""
     if question.kind == "yes_no":
         return "no"
-    return () if question.kind == "several_of" else question.values[0]
+    if question.kind == "several_of":
+        return ()
+    return [value for value in question.values if value != "unsure"][-1]
 
 
 def answer_path(kb: KnowledgeBase, wanted: Mapping[str, AnswerValue]

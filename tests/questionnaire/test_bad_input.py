@@ -56,8 +56,8 @@ ANSWERS_CASES: list[tuple[str, str, str | bytes, str]] = [
     ("unknown question", "me.yaml", "weeker: yes\n",
      "unknown question 'weeker' (did you mean 'weaker'?); 'muscle-triage questions' lists them"),
     ("value not allowed", "me.yaml", "onset: yesterday\n",
-     "question 'onset': 'yesterday' is not an allowed answer; allowed: over_days, over_weeks, "
-     "over_months, unsure"),
+     "question 'onset': 'yesterday' is not an allowed answer; allowed: suddenly, over_hours, "
+     "over_days, over_weeks, over_months, unsure"),
     ("list for a one-answer question", "me.yaml", "weaker: [yes, no]\n",
      "question 'weaker' takes one answer, not a list; allowed: yes, no, unsure"),
     ("not a mapping", "me.yaml", "- weaker\n- yes\n",

@@ -107,7 +107,7 @@ def test_closed_standard_output_exits_141_without_a_word() -> None:
 def test_end_of_input_gives_the_result_for_no_answers() -> None:
     result = run_cli("assess", "--answers", "-", stdin="")
     assert result.code == 0
-    assert "No warning signs" in result.out and result.err == ""
+    assert "Nothing urgent in your answers" in result.out and result.err == ""
 
 
 def test_interrupted_writes_leave_whole_files_or_none(tmp_path: Path) -> None:

@@ -48,14 +48,15 @@ def test_explain_rule_on_the_command_line() -> None:
     result = run_cli("explain", "disuse_context")
     assert result.code == 0
     out = result.out
-    assert out.startswith("Rule disuse_context: Recent inactivity, and nothing else new")
+    assert out.startswith(
+        "Rule disuse_context: Bed rest, a cast or a hospital stay, and nothing else new")
     assert re.search(r"rules/muscle_changes\.rules\.yaml:\d+", out)
     needs = out[out.index("Needs"):out.index("Concludes")]
     assert "all of:" in needs and '"A cast, splint or brace"' in needs
     assert "not: fact other_signs (concluded by other_signs_present)" in needs
     concludes = out[out.index("Concludes"):out.index("Why")]
-    assert ("fact disuse_explained (read by disuse_only, see_doctor_about_muscle_change)"
-            in concludes)
+    assert ("fact disuse_explained (read by disuse_only, see_doctor_about_muscle_change, "
+            "read_conditions_set)" in concludes)
     assert "section: physical treatment" in out[out.index("Sources"):]
     scenarios = out[out.index("Scenarios that exercise it"):]
     assert ".scenarios.yaml:" in scenarios  # the shipped cases that name it

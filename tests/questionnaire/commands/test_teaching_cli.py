@@ -50,7 +50,7 @@ def test_watch_prints_one_numbered_line_per_event_then_the_same_result(
     assert body[body.index(lines[0]):last + 1] == lines
     assert "deactivate  disuse_context: after f-3 other_signs was asserted" in watched.out
     assert "FIRE" in watched.out and "salience 2 beats disuse_context's 1" in watched.out
-    assert "The agenda is empty, so the engine stops after 5 firings." in watched.out
+    assert "The agenda is empty, so the engine stops after 6 firings." in watched.out
     assert watched.out.endswith(plain.out)  # the result itself is untouched
 
 
@@ -81,7 +81,7 @@ def test_step_pauses_after_each_firing_until_q(answers_file: Path) -> None:
 def test_step_runs_to_the_end_when_its_input_ends(answers_file: Path) -> None:
     result = run_cli("assess", "--answers", str(answers_file), "--step", stdin="")
     assert result.code == 0 and result.err.count(PROMPT) == 1
-    assert sum(line.split()[1] == "FIRE" for line in event_lines(result.out)) == 5
+    assert sum(line.split()[1] == "FIRE" for line in event_lines(result.out)) == 6
 
 
 def test_step_refuses_answers_from_standard_input() -> None:
@@ -127,7 +127,7 @@ def test_each_demo_introduces_itself_then_shows_its_lesson(name: str, lesson: st
     intro, _, watched = result.out.partition("Watching the rule engine")
     assert "Watch" in intro and "The answers:" in intro
     assert lesson in watched
-    assert "This tool is for education only" in watched  # the result still carries the notice
+    assert "This tool is for learning only" in watched  # the result still carries the notice
 
 
 def test_a_broken_demo_names_file_and_line(rules_copy: Path) -> None:
