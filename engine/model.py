@@ -155,6 +155,9 @@ class Question:
     ask_if: Condition | None = None
     #: For a red flag: the level a "yes" must always reach, whatever else is answered.
     raises_to: str | None = None
+    #: For a several-of question: answers that can only be chosen on their own ("Not sure",
+    #: "Does not apply" offered by a flag: ticked beside a real answer they contradict it).
+    alone: frozenset[str] = frozenset()
     where: Location = field(default=Location(""), compare=False)
 
     @cached_property
@@ -166,6 +169,15 @@ class Question:
             if option.value == value:
                 return option.label
         return value
+
+    def combination_problem(self, value: AnswerValue) -> str | None:
+        """Why these ticks cannot go together (an answer that goes alone, with others), or None."""
+        if isinstance(value, str) or len(set(value)) < 2:
+            return None
+        for single in sorted(self.alone & set(value)):
+            return (f"'{self.label_of(single)}' goes on its own: choose it alone, or choose "
+                    "the others without it")
+        return None
 
     def answer_text(self, value: AnswerValue) -> str:
         """An answer as the person saw it: option labels (joined by '; ', as labels hold commas)."""
@@ -212,6 +224,9 @@ class Level:
     #: At this level the only task is to get help: results carry no reading, and only the
     #: guidance of rules at this level (nothing about exercise while calling for help).
     only_what_to_do_now: bool = False
+    #: A line about the reading, shown after the advice only when the result offers reading, so
+    #: a result without any never promises it.
+    with_reading: str | None = None
 
 
 @dataclass(frozen=True)

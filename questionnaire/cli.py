@@ -16,10 +16,11 @@ from typing import Any, TextIO
 from engine.load.yaml_reader import YamlError
 from engine.problems import KnowledgeBaseError
 from engine.run.answers import AnswerError
-from questionnaire.commands import COMMANDS
+from questionnaire.commands import COMMANDS, Command
 from questionnaire.environment import Environment
 from questionnaire.exits import Exit
 from questionnaire.files import InterruptedAfterWriting, WriteRefused
+from questionnaire.version import tool_version
 
 PROG = "muscle-triage"
 DESCRIPTION = """\
@@ -42,15 +43,6 @@ examples:
 
 exit status: 0 ok, 1 knowledge base problems, 2 bad command line or input, 130 interrupted.
 Colour is off when NO_COLOR is set, with --no-color, or when output is not a terminal."""
-
-
-def _version() -> str:
-    from importlib.metadata import PackageNotFoundError, version  # costs ~50 ms: only on demand
-
-    try:
-        return version("muscle-triage")
-    except PackageNotFoundError:  # running from a source tree that was never installed
-        return "unknown"
 
 
 class _Parser(argparse.ArgumentParser):
@@ -83,42 +75,44 @@ class _VersionAction(argparse.Action):
 
     def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
                  values: Any, option_string: str | None = None) -> None:
-        parser._print_message(f"{parser.prog} {_version()}\n")
+        parser._print_message(f"{parser.prog} {tool_version()}\n")
         parser.exit()
 
 
-def _command_words(argv: Sequence[str]) -> list[str]:
-    """The words that are not options (nor the value of --rules); "-" counts as a word."""
-    words, skip = [], False
-    for word in argv:
-        if skip:
-            skip = False
-        elif word == "--rules":
-            skip = True
-        elif word == "-" or not word.startswith("-"):
-            words.append(word)
-    return words
+class _CommandParser(_Parser):
+    """One command's parser, given that command's options the first time argparse uses it.
 
-
-def chosen_command(argv: Sequence[str]) -> str | None:
-    """The command named on the command line (the first word that is not an option)."""
-    words = _command_words(argv)
-    names = {command.name for command in COMMANDS}
-    return words[0] if words and words[0] in names else None
-
-
-def names_no_command(argv: Sequence[str]) -> bool:
-    """Whether the command line is options alone, none of them --help: the questionnaire."""
-    return not _command_words(argv) and not any(word in ("-h", "--help") for word in argv)
-
-
-def build_parser(chosen: str | None = None, commands: bool = True) -> argparse.ArgumentParser:
-    """The parser; only the chosen command's module is imported and given its options.
-
-    The other commands are listed (for --help) by name and one-line help alone. With
-    ``commands=False`` (a command line of options alone) they are left out: each one is an
-    argparse parser of its own, and making nine of them cost several milliseconds of every start.
+    argparse itself picks the command from the command line (no second reading of its grammar)
+    and then hands the rest to this parser; only then is the command's module imported. So
+    starting the questionnaire, or any one command, does not import the other commands' modules
+    (importing all nine took about 260 ms, tests/bench/run.py's machine), while `--help` still
+    lists them all by name and one-line help.
     """
+
+    command: Command | None = None
+
+    def _load(self) -> None:
+        command, self.command = self.command, None
+        if command is None:
+            return
+        module = command.load()
+        self.description = module.DESCRIPTION
+        self.add_argument("--no-color", action="store_true", default=argparse.SUPPRESS,
+                          help="never use colour")
+        module.add_arguments(self)
+        self.set_defaults(handler=module.run)
+
+    def parse_known_args(self, args: Any = None, namespace: Any = None) -> Any:
+        self._load()
+        return super().parse_known_args(args, namespace)
+
+    def format_help(self) -> str:
+        self._load()
+        return super().format_help()
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The parser: the questionnaire's options, and each command by name and one-line help."""
     parser = _Parser(prog=PROG, description=DESCRIPTION, epilog=EPILOG,
                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action=_VersionAction)
@@ -131,21 +125,12 @@ def build_parser(chosen: str | None = None, commands: bool = True) -> argparse.A
     parser.add_argument("--watch", action="store_true",
                         help="teaching mode: before the result, show the rule engine's steps "
                              "on your answers (see also 'muscle-triage demo')")
-    if not commands:
-        return parser
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands",
-                                       parser_class=_Parser)
+                                       parser_class=_CommandParser)
     for command in COMMANDS:
         sub = subparsers.add_parser(command.name, help=command.help,
                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-        if command.name != chosen:
-            continue
-        module = command.load()
-        sub.description = module.DESCRIPTION
-        sub.add_argument("--no-color", action="store_true", default=argparse.SUPPRESS,
-                         help="never use colour")
-        module.add_arguments(sub)
-        sub.set_defaults(handler=module.run)
+        sub.command = command
     return parser
 
 
@@ -161,9 +146,7 @@ def run(argv: Sequence[str] | None = None, env: Environment | None = None) -> in
     _Parser.output = env.stdout
     try:
         try:
-            words = list(sys.argv[1:] if argv is None else argv)
-            parser = build_parser(chosen_command(words), commands=not names_no_command(words))
-            args = parser.parse_args(words)
+            args = build_parser().parse_args(sys.argv[1:] if argv is None else argv)
         except _UsageError as exc:
             env.error(str(exc))
             return Exit.USAGE

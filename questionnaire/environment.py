@@ -1,4 +1,4 @@
-"""The outside world a command runs in: streams, terminal and colour.
+"""The outside world a command runs in: streams, terminal, colour and the knowledge base loader.
 
 Commands take an Environment instead of reaching for sys.stdout, so tests run the real CLI
 in-process with captured streams (as httpie does), and colour decisions live in one place.
@@ -11,13 +11,20 @@ import io
 import os
 import re
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, TextIO
 
 from engine.load.yaml_reader import MAX_BYTES
 
 if TYPE_CHECKING:
     from rich.console import Console
+
+    from engine.model import KnowledgeBase
+
+#: Reads a knowledge base directory (None: the shipped one), as load_knowledge_base does.
+Loader = Callable[[Path | None], "KnowledgeBase"]
 
 
 def _isatty(stream: object) -> bool:
@@ -61,6 +68,21 @@ def tolerate_narrow_encoding(stream: object) -> None:
         pass
 
 
+def launch_command(argv0: str, environ: dict[str, str], executable: str) -> str:
+    """The words that started this program, for hints that say what to type next.
+
+    `python -m questionnaire` leaves ``__main__.py`` as argv[0]; anything else is the
+    `muscle-triage` script. `uv run` sets UV (the path of uv itself) for what it runs, so a
+    person who typed `uv run muscle-triage` is told `uv run muscle-triage ...` again, which works
+    in a clone where a bare `muscle-triage` is not on the PATH.
+    """
+    if os.path.basename(argv0) == "__main__.py":
+        words = f"{os.path.basename(executable) or 'python'} -m questionnaire"
+    else:
+        words = "muscle-triage"
+    return f"uv run {words}" if environ.get("UV") else words
+
+
 _TRAILING = re.compile(r"[ ]+((?:\x1b\[[0-9;]*m)*)$", re.MULTILINE)
 
 
@@ -97,20 +119,38 @@ class Environment:
     stdin_is_tty: bool = False
     stdout_is_tty: bool = False
     no_color_flag: bool = False
+    #: How this program was started (see launch_command), for "to see this again, type ...".
+    launcher: str = "muscle-triage"
+
+    #: How commands read the knowledge base; None is engine.load's load_knowledge_base. Tests
+    #: pass one that hands back a knowledge base loaded once, instead of reading it every run.
+    loader: Loader | None = None
+
+    def knowledge_base(self, root: Path | None = None) -> KnowledgeBase:
+        """The knowledge base in ``root`` (None: the shipped one), through ``loader``."""
+        if self.loader is not None:
+            return self.loader(root)
+        from engine.load.knowledge_base import load_knowledge_base  # not needed for --help
+
+        return load_knowledge_base(root)
 
     @classmethod
     def from_system(cls) -> Environment:
         tolerate_narrow_encoding(sys.stdout)
         tolerate_narrow_encoding(sys.stderr)
-        return cls(sys.stdin, sys.stdout, sys.stderr, dict(os.environ),
-                   _isatty(sys.stdin), _isatty(sys.stdout))
+        environ = dict(os.environ)
+        return cls(sys.stdin, sys.stdout, sys.stderr, environ,
+                   _isatty(sys.stdin), _isatty(sys.stdout),
+                   launcher=launch_command(sys.argv[0], environ, sys.executable))
 
     @classmethod
     def captured(cls, stdin: str = "", environ: dict[str, str] | None = None,
-                 tty: bool = False) -> Environment:
-        """An environment over in-memory streams, for tests."""
-        return cls(io.StringIO(stdin), io.StringIO(), io.StringIO(), dict(environ or {}),
-                   stdin_is_tty=tty, stdout_is_tty=tty)
+                 tty: bool = False, loader: Loader | None = None) -> Environment:
+        """An environment over in-memory streams, for tests (started as the script would be)."""
+        environ = dict(environ or {})
+        return cls(io.StringIO(stdin), io.StringIO(), io.StringIO(), environ,
+                   stdin_is_tty=tty, stdout_is_tty=tty, loader=loader,
+                   launcher=launch_command("muscle-triage", environ, "python"))
 
     @property
     def color(self) -> bool:

@@ -53,6 +53,9 @@ class Questionnaire:
     answers: dict[str, AnswerValue] = field(default_factory=dict)
     #: Answers forgotten by going back, offered again as the suggestion.
     remembered: dict[str, AnswerValue] = field(default_factory=dict)
+    #: Remembered answers given again without asking: the later answers kept while one earlier
+    #: answer is changed (see change_from).
+    kept: set[str] = field(default_factory=set)
     #: The latest assessment (None before the first answer).
     result: Assessment | None = None
     _order: dict[str, int] = field(init=False, repr=False)
@@ -122,7 +125,11 @@ class Questionnaire:
         unknown = set((value,) if isinstance(value, str) else value) - set(question.values)
         if unknown:
             raise ValueError(f"{question.id}: not an option: {', '.join(sorted(unknown))}")
+        clash = question.combination_problem(value)
+        if clash:
+            raise ValueError(f"{question.id}: {clash}")
         self.remembered.pop(question.id, None)
+        self.kept.discard(question.id)
         self.answers[question.id] = value
         self.result = self.assessor(self.kb, self.answers)
         return self.result
@@ -133,8 +140,28 @@ class Questionnaire:
             return False
         question_id = next(reversed(self.answers))
         self.remembered[question_id] = self.answers.pop(question_id)
+        self.kept.discard(question_id)  # asked again, not given again behind the person's back
         self.result = self.assessor(self.kb, self.answers) if self.answers else None
         return True
+
+    def change_from(self, question_id: str) -> None:
+        """Go back to an answered question so it is asked again, keeping every later answer.
+
+        The walk steps back with `back` until that question is the current one again; the later
+        answers are remembered and marked kept, so `give_kept` answers them again unasked, and
+        only questions that newly apply are put to the person.
+        """
+        if question_id not in self.answers:
+            raise ValueError(f"{question_id} has not been answered")
+        later = list(self.answers)[list(self.answers).index(question_id) + 1:]
+        while question_id in self.answers:
+            self.back()
+        self.kept.update(later)
+
+    def give_kept(self) -> None:
+        """Answer again, unasked, each current question whose earlier answer is kept."""
+        while (question := self.current()) is not None and question.id in self.kept:
+            self.answer(self.remembered[question.id])
 
     def final(self) -> Assessment:
         """The assessment of everything answered (also when nothing was)."""

@@ -7,10 +7,7 @@ module under test does not decide its own expected path.
 
 from __future__ import annotations
 
-import argparse
 from collections.abc import Mapping
-
-import pytest
 
 from engine.conditions import evaluate
 from engine.model import AnswerValue, KnowledgeBase, Question
@@ -37,19 +34,3 @@ def answer_path(kb: KnowledgeBase, wanted: Mapping[str, AnswerValue]
         answers[question.id] = wanted.get(question.id, calm_default(question))
         path.append((question, answers[question.id]))
     return path
-
-
-@pytest.fixture
-def loaded_once(kb: KnowledgeBase, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Let the questionnaire reuse the session's knowledge base instead of loading it per run.
-
-    Loading (parsing, schema and wording checks) takes about half a second and is tested on its
-    own; the questionnaire tests run the CLI many times and only need the loaded result.
-    """
-    import questionnaire.terminal.session
-
-    def shipped(args: argparse.Namespace) -> KnowledgeBase:
-        assert getattr(args, "rules", None) is None, "these tests use the shipped rules"
-        return kb
-
-    monkeypatch.setattr(questionnaire.terminal.session, "knowledge_base", shipped)

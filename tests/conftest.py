@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,7 @@ from engine.load.knowledge_base import load_knowledge_base
 from engine.load.paths import shipped_rules_dir
 from engine.model import KnowledgeBase
 from questionnaire.cli import run
-from questionnaire.environment import Environment
+from questionnaire.environment import Environment, Loader
 
 
 @pytest.fixture(scope="session")
@@ -29,8 +30,8 @@ class CliResult:
 
 
 def run_cli(*argv: str, stdin: str = "", environ: dict[str, str] | None = None,
-            tty: bool = False) -> CliResult:
-    env = Environment.captured(stdin=stdin, environ=environ, tty=tty)
+            tty: bool = False, loader: Loader | None = None) -> CliResult:
+    env = Environment.captured(stdin=stdin, environ=environ, tty=tty, loader=loader)
     code = run(list(argv), env)
     return CliResult(code, env.stdout.getvalue(), env.stderr.getvalue())  # type: ignore[attr-defined]
 
@@ -58,12 +59,18 @@ def replace_in(path: Path, old: str, new: str, count: int = 1) -> int:
     return line
 
 
-@pytest.fixture
-def shipped_kb_once(kb: KnowledgeBase, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Commands reuse the session's shipped knowledge base instead of reading it on every run
-    (for tests about something else than loading; --rules DIR is still read for real)."""
-    from questionnaire import rules_option
+def reusing(kb: KnowledgeBase) -> Loader:
+    """A loader that hands back ``kb`` for the shipped knowledge base and reads any --rules DIR
+    for real: for tests about something other than loading, which run the CLI many times
+    (loading, with its schema and wording checks, takes about half a second and is tested on
+    its own)."""
+    def load(root: Path | None) -> KnowledgeBase:
+        return kb if root is None else load_knowledge_base(root)
 
-    real = rules_option.load_knowledge_base
-    monkeypatch.setattr(rules_option, "load_knowledge_base",
-                        lambda root=None: kb if root is None else real(root))
+    return load
+
+
+@pytest.fixture
+def cli_kb(kb: KnowledgeBase) -> Callable[..., CliResult]:
+    """run_cli with the session's shipped knowledge base passed in, loaded once."""
+    return partial(run_cli, loader=reusing(kb))

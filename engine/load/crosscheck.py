@@ -45,10 +45,20 @@ def did_you_mean(name: str, known: Iterable[str]) -> str:
     return f" (did you mean '{close[0]}'?)" if close else ""
 
 
+#: Answers a question can offer by a flag instead of an option of its own, after its options:
+#: `not_sure: true` for a person who cannot tell, `does_not_apply: true` for one the question does
+#: not fit (a curious reader asked an age "when this began"). One value each, the same in every
+#: question, so rules and answers files read them alike; a yes_no question always has "unsure".
+OFFERED_BY_FLAG = {"not_sure": "unsure", "does_not_apply": "not_applicable"}
+
+
 def question_values(question: MarkedDict) -> list[str]:
+    """Every answer value of a raw question: its own (or yes/no/unsure), then the flagged ones."""
     if question["kind"] == "yes_no":
-        return list(YES_NO_VALUES)
-    return [option["value"] for option in question["options"]]
+        values = list(YES_NO_VALUES)
+    else:
+        values = [option["value"] for option in question["options"]]
+    return values + [value for flag, value in OFFERED_BY_FLAG.items() if question.get(flag)]
 
 
 def _items(docs: list[Document], kind: str) -> Iterator[tuple[Document, int, MarkedDict]]:

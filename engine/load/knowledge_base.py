@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any, TypeVar, cast
 
 from engine.conditions import parse_condition
-from engine.load.crosscheck import YES_NO_VALUES, cross_reference_problems
+from engine.load.crosscheck import OFFERED_BY_FLAG, cross_reference_problems, question_values
 from engine.load.documents import Document, read_document
 from engine.load.paths import display_path, shipped_rules_dir
 from engine.load.wording_lint import wording_problems
@@ -35,7 +35,9 @@ from engine.problems import KnowledgeBaseError, Location, Problem
 
 SINGLE_FILES = ("levels", "sources", "questions", "reading")
 RULES_SUFFIX = ".rules.yaml"
-YES_NO_LABELS = {"yes": "Yes", "no": "No", "unsure": "Not sure"}
+#: Labels of the answers no question spells out: yes_no's, and those offered by a flag.
+STANDARD_LABELS = {"yes": "Yes", "no": "No", "unsure": "Not sure",
+                   "not_applicable": "Does not apply"}
 T = TypeVar("T")
 
 
@@ -135,8 +137,10 @@ class _Builder:
     def level(self, rank: int, raw: MarkedDict) -> Level:
         def make() -> Level:
             return Level(raw["id"], rank, self.words(raw["title"]), self.words(raw["advice"]),
-                         bool(raw.get("only_what_to_do_now", False)))
-        return make() if _worded(raw["title"], raw["advice"]) else self.once(raw, make)
+                         bool(raw.get("only_what_to_do_now", False)),
+                         self.words(raw["with_reading"]) if "with_reading" in raw else None)
+        texts = (raw["title"], raw["advice"], raw.get("with_reading"))
+        return make() if _worded(*texts) else self.once(raw, make)
 
     def reading(self, doc: Document, line: int, raw: MarkedDict) -> ReadingItem:
         def make() -> ReadingItem:
@@ -145,13 +149,15 @@ class _Builder:
         return make() if _worded(raw["title"], raw["summary"]) else self.once(raw, make)
 
     def _question(self, doc: Document, line: int, raw: MarkedDict) -> Question:
-        if raw["kind"] == "yes_no":
-            options = tuple(Option(value, YES_NO_LABELS[value]) for value in YES_NO_VALUES)
-        else:
-            options = tuple(Option(o["value"], self.words(o["label"])) for o in raw["options"])
+        own = {o["value"]: o["label"] for o in raw.get("options", ())}
+        options = tuple(Option(value, self.words(own[value]) if value in own
+                               else STANDARD_LABELS[value])
+                        for value in question_values(raw))
+        flagged = frozenset(value for flag, value in OFFERED_BY_FLAG.items() if raw.get(flag))
         return Question(
             id=raw["id"], text=self.words(raw["text"]), kind=raw["kind"], role=raw["role"],
             options=options, why=self.words(raw["why"]),
+            alone=flagged if raw["kind"] == "several_of" else frozenset(),
             ask_if=self.condition(raw["ask_if"]) if "ask_if" in raw else None,
             raises_to=raw.get("raises_to"), where=_where(doc, line))
 

@@ -89,6 +89,8 @@ def _texts_of(kb: KnowledgeBase) -> Iterator[Text]:
     for level in kb.levels:
         yield Text("level", levels_path, None, f"level '{level.id}'", level.title)
         yield Text("level", levels_path, None, f"level '{level.id}'", level.advice)
+        if level.with_reading is not None:
+            yield Text("level", levels_path, None, f"level '{level.id}'", level.with_reading)
     for question in kb.questions:
         subject = f"question '{question.id}'"
         where = question.where

@@ -14,17 +14,11 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from yaml.composer import Composer
 from yaml.constructor import ConstructorError, SafeConstructor
 from yaml.error import MarkedYAMLError, YAMLError
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from yaml.reader import ReaderError
 from yaml.resolver import Resolver
-
-try:
-    from yaml._yaml import CParser  # only when PyYAML was built with libyaml
-except ImportError:  # pragma: no cover - PyYAML built without libyaml
-    CParser = None  # type: ignore[assignment,misc]
 
 from engine.problems import Location, quote
 
@@ -144,62 +138,35 @@ _StrictLoader.add_constructor("tag:yaml.org,2002:map", _StrictLoader.construct_m
 _StrictLoader.add_constructor("tag:yaml.org,2002:seq", _StrictLoader.construct_marked_seq)
 _StrictLoader.add_constructor(None, _StrictLoader.construct_undefined)
 
-class _LibyamlStrictLoader(_StrictLoader):
-    """The strict loader above, reading its events from libyaml (C) instead of PyYAML's
-    pure-Python scanner and parser, which were most of the cost of loading a knowledge base.
+#: The loader that composes with libyaml, or None where PyYAML was built without it.
+_LibyamlComposer: type[_StrictLoader] | None = None
+try:
+    from yaml._yaml import CParser
+except ImportError:  # pragma: no cover - PyYAML built without libyaml
+    pass
+else:
+    class _CComposer(CParser, _StrictLoader):
+        """libyaml (C) scanning, parsing and composing the node tree, with the strict resolvers.
 
-    Only the events come from C: composing (where aliases and depth are refused) and constructing
-    (duplicate keys, tags, line marks) are the same Python code as the strict loader's. Any error
-    is reported by parsing again with the pure-Python loader, so messages never change.
-    """
-
-    def __init__(self, stream: str) -> None:
-        events = CParser(stream)
-        # The composer asks for events thousands of times: bind libyaml's methods directly.
-        self.check_event = events.check_event  # type: ignore[method-assign]
-        self.peek_event = events.peek_event  # type: ignore[method-assign]
-        self.get_event = events.get_event  # type: ignore[method-assign]
-        self.dispose = events.dispose  # type: ignore[method-assign]
-        Composer.__init__(self)
-        SafeConstructor.__init__(self)
-        Resolver.__init__(self)
-
-
-class _LibyamlComposedLoader(CParser, _StrictLoader):
-    """libyaml composing the node tree too (in C), with the strict loader's constructors.
-
-    libyaml's composer recurses in C once per level of nesting, without Python's recursion
-    limit: a file nested a hundred thousand levels deep would crash the process. So it is only
-    used on text with few enough nesting indicators that it cannot nest deeper than libyaml
-    handles, and the tree it returns is checked for what the strict composer refuses (aliases,
-    depth) before anything is constructed; any of those parses again with the strict loader.
-    """
-
-    def __init__(self, stream: str) -> None:
-        CParser.__init__(self, stream)
-        SafeConstructor.__init__(self)
-        Resolver.__init__(self)
-
-    def resolve(self, kind: type[Node], value: Any, implicit: tuple[bool, bool]) -> Any:
-        """PyYAML's Resolver.resolve for a scalar, minus the two lists it builds on every call.
-
-        libyaml calls this for every scalar, keys included: about a tenth of loading. It gives
-        the same tag whenever there are no path or wildcard resolvers, which our loaders never
-        add; otherwise PyYAML's own method answers.
+        Why: PyYAML's pure-Python scanner, parser and composer made reading the files loaded before
+        the first question take 190 ms; composing them with libyaml and building the marked data
+        below takes 50 ms (tests/bench/loading.py, fresh processes, this project's machine). The
+        resolvers are the strict loader's, so ``no`` stays text and dates stay strings here too.
         """
-        table = self.yaml_implicit_resolvers
-        if kind is not ScalarNode or self.yaml_path_resolvers or None in table:
-            return super().resolve(kind, value, implicit)  # type: ignore[no-untyped-call]
-        if implicit[0]:
-            for tag, regexp in table.get(value[:1], ()):
-                if regexp.match(value):
-                    return tag
-        return self.DEFAULT_SCALAR_TAG
+
+        def __init__(self, stream: str) -> None:
+            CParser.__init__(self, stream)
+            SafeConstructor.__init__(self)
+            Resolver.__init__(self)
+
+    _LibyamlComposer = _CComposer
 
 
 #: Every level of nesting needs one of these characters (a flow bracket, or a block indicator).
 _NESTING_MARKS = "[{-:?"
-#: At most this many marks in a text for libyaml's composer: it handles 10,000 levels safely.
+#: libyaml's composer recurses in C once per level of nesting, without Python's recursion
+#: limit: a file nested a hundred thousand levels deep would crash the process. It handles
+#: 10,000 levels safely, so text with more than this many nesting marks takes the strict path.
 _C_COMPOSE_LIMIT = 4000
 
 
@@ -218,9 +185,11 @@ class _TreeBuilder:
     text again to report it in its own words.
     """
 
-    def __init__(self, constructor: Any) -> None:
-        self.constructor = constructor
-        self.makers = constructor.yaml_constructors
+    #: Scalars other than text (numbers, true/false, null) are made by PyYAML's constructors.
+    makers = _StrictLoader.yaml_constructors
+
+    def __init__(self) -> None:
+        self.constructor = SafeConstructor()
         self.seen: set[int] = set()
 
     def build(self, node: Node, depth: int = 1) -> Any:
@@ -254,22 +223,22 @@ class _TreeBuilder:
         raise _Refused
 
 
-def _parse_with_libyaml(text: str) -> Any:
-    if sum(text.count(mark) for mark in _NESTING_MARKS) > _C_COMPOSE_LIMIT:
-        return yaml.load(text, Loader=_LibyamlStrictLoader)
-    loader = _LibyamlComposedLoader(text)
-    try:
-        node = loader.get_single_node()
-        return None if node is None else _TreeBuilder(loader).build(node)
-    finally:
-        loader.dispose()
-
-
-_FAST_LOADER = _LibyamlStrictLoader if CParser is not None else None
-
 #: A '!' where a tag could start (after a space, a line start or a flow indicator).
 _TAG_LIKE = re.compile(r"(?:^|[\s\[{,?:-])!", re.MULTILINE)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _with_libyaml(text: str) -> Any:
+    """The data of plain YAML read by libyaml, or _Refused where the strict loader must speak.
+
+    The libyaml tree cannot tell a written tag (refused) from a resolved one, so text that may
+    hold a tag is refused; so is text that may nest deeper than libyaml's composer handles.
+    """
+    if _LibyamlComposer is None or ("!" in text and _TAG_LIKE.search(text)) or \
+            sum(text.count(mark) for mark in _NESTING_MARKS) > _C_COMPOSE_LIMIT:
+        raise _Refused
+    node = yaml.compose(text, Loader=_LibyamlComposer)
+    return None if node is None else _TreeBuilder().build(node)
 
 
 def parse_yaml(text: str, path: str) -> Any:
@@ -278,13 +247,14 @@ def parse_yaml(text: str, path: str) -> Any:
     if bad:
         bad_line = text.count("\n", 0, bad.start()) + 1
         raise YamlError(path, bad_line, f"control character {bad.group()!r} is not allowed")
-    # The libyaml tree cannot tell a written tag (refused) from a resolved one, so text that may
-    # hold a tag takes the strict path; so does anything the fast path cannot convert.
-    if _FAST_LOADER is not None and ("!" not in text or not _TAG_LIKE.search(text)):
-        try:
-            return _parse_with_libyaml(text)
-        except (YAMLError, RecursionError, _Refused, *_CONVERSION_ERRORS):
-            pass  # parse again below, for PyYAML's own message and line
+    try:
+        return _with_libyaml(text)
+    except (YAMLError, RecursionError, _Refused, *_CONVERSION_ERRORS):
+        return parse_strictly(text, path)  # the same data, or PyYAML's own message and line
+
+
+def parse_strictly(text: str, path: str) -> Any:
+    """parse_yaml with PyYAML's pure-Python strict loader: the path that words every error."""
     try:
         return yaml.load(text, Loader=_StrictLoader)
     except MarkedYAMLError as exc:

@@ -84,7 +84,7 @@ def assess(kb: KnowledgeBase, answers: Mapping[str, AnswerValue],
     if watch is None:
         result = network.run(kept)
     else:
-        from engine.run.watch import watching  # teaching mode only: keeps logging out of start-up
+        from engine.run.watch import watching  # teaching mode only
 
         with watching(network, watch):
             result = network.run(kept)

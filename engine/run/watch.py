@@ -1,38 +1,33 @@
-"""Watch forward chaining happen: experta's own watcher events, turned into typed steps.
+"""Watch forward chaining happen: the engine's own events, turned into numbered teaching steps.
 
-Teaching mode shows what the engine really does, not a re-enactment. experta reports its work
-through its watcher loggers (as CLIPS does with ``(watch facts)``, ``(watch activations)`` and
-``(watch rules)``): a fact asserted or retracted, an activation put on or taken off the agenda, a
-rule fired. ``watching()`` switches those loggers on for one run on this thread, hears each record
-as experta emits it, and hands the sink one typed event per record, numbered in order. At each
-firing it also reads the agenda that is left, to say why that activation came first (experta
-ranks activations by salience, then by how recent their facts are).
+Teaching mode shows what the engine really does, not a re-enactment, in the terms CLIPS uses for
+``(watch facts)``, ``(watch activations)`` and ``(watch rules)``: a fact asserted or retracted, an
+activation put on or taken off the agenda, a rule fired. engine/run/rete.py reports each of these
+as a typed event while experta runs (``CompiledNetwork.listening``); ``watching()`` numbers them,
+adds what a reader needs (which rule asserted a fact, what took an activation off the agenda, why
+the activation that fired came first: experta ranks by salience, then by how recent the facts
+are) and hands each step to the sink.
 
-Watching changes nothing in the run: the same engine runs the same rules on the same facts; the
-loggers only gain a listener for the run's duration, and their settings are restored afterwards.
-experta is not imported here: the loggers are found by name, and the agenda is read through
-``CompiledNetwork.agenda()``.
+Watching changes nothing in the run: the same engine runs the same rules on the same facts, and
+only runs on this thread, inside the block, are heard. Only engine/run/rete.py knows experta.
 """
 
 from __future__ import annotations
 
-import logging
-import re
-import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
-if TYPE_CHECKING:  # experta is imported with the network, not at start-up
-    from engine.run.rete import CompiledNetwork, Pending
-
-#: experta's watcher loggers this module listens to (experta/watchers.py names them).
-WATCHERS = ("FACTS", "ACTIVATIONS", "RULES")
-_LOGGER_PREFIX = "experta.watchers."
-_FACT_ID = re.compile(r"<f-(\d+)>")
-#: One watched run at a time: logger levels are process-wide.
-_lock = threading.Lock()
+from engine.run.rete import (
+    AgendaChange,
+    CompiledNetwork,
+    EngineEvent,
+    FactChange,
+    Firing,
+    Pending,
+    WorkingFact,
+)
 
 
 @dataclass(frozen=True)
@@ -123,19 +118,14 @@ def _describe_value(value: Any) -> str:
     return str(value)
 
 
-def fact_ref(fact: Mapping[str, Any], fact_id: int) -> FactRef:
-    """A FactRef for an experta fact (a mapping whose ``__``-keys are experta's own)."""
-    fields = {key: value for key, value in fact.items() if not str(key).startswith("__")}
-    kind = type(fact).__name__
-    if kind == "Derived":
-        return FactRef(fact_id, "derived", str(fields.get("name", "")))
-    if kind == "Answers":
-        pairs = ", ".join(f"{key}={_describe_value(value)}" for key, value in fields.items())
-        return FactRef(fact_id, "answers", pairs)
-    if kind == "InitialFact":
-        return FactRef(fact_id, "initial", "initial-fact")
-    pairs = ", ".join(f"{key}={_describe_value(value)}" for key, value in fields.items())
-    return FactRef(fact_id, kind.lower(), pairs)
+def fact_ref(fact: WorkingFact) -> FactRef:
+    """A FactRef for a fact in the engine's working memory."""
+    if fact.kind == "derived":
+        return FactRef(fact.id, "derived", str(fact.fields.get("name", "")))
+    if fact.kind == "initial":
+        return FactRef(fact.id, "initial", "initial-fact")
+    pairs = ", ".join(f"{key}={_describe_value(value)}" for key, value in fact.fields.items())
+    return FactRef(fact.id, fact.kind, pairs)
 
 
 def why_first(salience: int, fact_ids: tuple[int, ...], runner_up: Pending | None) -> Reason:
@@ -149,14 +139,11 @@ def why_first(salience: int, fact_ids: tuple[int, ...], runner_up: Pending | Non
     return "tie"
 
 
-class _Translator(logging.Handler):
-    """Turns the watcher records of one run, on one thread, into numbered events."""
+class _Translator:
+    """Turns the engine events of each run into numbered steps for the sink."""
 
-    def __init__(self, network: CompiledNetwork, sink: EventSink) -> None:
-        super().__init__(logging.INFO)
-        self.network = network
+    def __init__(self, sink: EventSink) -> None:
         self.sink = sink
-        self.thread = threading.get_ident()
         self.step = 0
         self._start_run()
 
@@ -171,38 +158,31 @@ class _Translator(logging.Handler):
         self.fired: set[str] = set()
         self.firing: str | None = None
 
-    def emit(self, record: logging.LogRecord) -> None:
-        # Not wrapped in handleError: an interrupt or a closed pipe while showing a step must
-        # stop the run, as it would anywhere else in the command.
-        if record.thread != self.thread or not isinstance(record.args, tuple):
-            return
-        watcher = record.name.removeprefix(_LOGGER_PREFIX)
-        message = str(record.msg).strip()
-        args = record.args
-        if watcher == "FACTS" and args:
-            self._fact(message.startswith("==>"), args[0])
-        elif watcher == "ACTIVATIONS" and len(args) >= 2:
-            self._activation(message.startswith("==>"), str(args[0]), str(args[1]))
-        elif watcher == "RULES" and message.startswith("FIRE") and len(args) >= 3:
-            self._fired(int(str(args[0])), str(args[1]), str(args[2]))
+    def __call__(self, event: EngineEvent) -> None:
+        if isinstance(event, FactChange):
+            self._fact(event.asserted, event.fact)
+        elif isinstance(event, AgendaChange):
+            self._activation(event.added, event.activation)
+        elif isinstance(event, Firing):
+            self._fired(event.number, event.activation, event.next_up)
+        else:  # a new kind of engine event: say so rather than show less than happened
+            raise TypeError(f"unknown engine event {event!r}")
 
     def _next(self) -> int:
         self.step += 1
         return self.step
 
-    def _refs(self, listed: str) -> tuple[FactRef, ...]:
-        ids = sorted((int(found) for found in _FACT_ID.findall(listed)), reverse=True)
+    def _refs(self, fact_ids: tuple[int, ...]) -> tuple[FactRef, ...]:
         return tuple(self.facts.get(fact_id, FactRef(fact_id, "unknown", f"f-{fact_id}"))
-                     for fact_id in ids)
+                     for fact_id in fact_ids)
 
-    def _fact(self, asserted: bool, fact: Any) -> None:
-        if asserted and type(fact).__name__ == "InitialFact":  # experta's reset() asserts it
+    def _fact(self, asserted: bool, fact: WorkingFact) -> None:
+        if asserted and fact.kind == "initial":  # experta's reset() asserts it first
             self._start_run()
-        fact_id = int(getattr(fact, "__factid__", -1))
-        ref = self.facts.get(fact_id) or fact_ref(fact, fact_id)
+        ref = self.facts.get(fact.id) or fact_ref(fact)
         event: FactAsserted | FactRetracted
         if asserted:
-            self.facts[fact_id] = ref
+            self.facts[fact.id] = ref
             event = FactAsserted(self._next(), ref, self.firing)
         else:
             event = FactRetracted(self._next(), ref)
@@ -211,48 +191,30 @@ class _Translator(logging.Handler):
         self.since_agenda_change.append(event)
         self.sink(event)
 
-    def _activation(self, added: bool, rule: str, listed: str) -> None:
-        facts = self._refs(listed)
+    def _activation(self, added: bool, activation: Pending) -> None:
+        rule, facts = activation.rule, self._refs(activation.fact_ids)
         if added:
             self.matches[rule] = self.matches.get(rule, 0) + 1
-            self.sink(RuleActivated(self._next(), rule, self.network.salience.get(rule, 0),
-                                    facts, self.matches[rule]))
+            self.sink(RuleActivated(self._next(), rule, activation.salience, facts,
+                                    self.matches[rule]))
         else:
-            # experta marks such a record "[EXECUTED]" by a test that is true for every removal,
-            # so whether the rule fired comes from the firings seen in this run instead.
             self.sink(RuleDeactivated(self._next(), rule, facts,
                                       tuple(self.since_agenda_change), rule in self.fired))
         self.agenda_changed = True
 
-    def _fired(self, firing: int, rule: str, listed: str) -> None:
-        facts = self._refs(listed)
-        salience = self.network.salience.get(rule, 0)
-        agenda = self.network.agenda()  # experta has already taken this activation off it
-        runner_up = agenda[0] if agenda else None
-        reason = why_first(salience, tuple(fact.id for fact in facts), runner_up)
+    def _fired(self, firing: int, activation: Pending, runner_up: Pending | None) -> None:
+        rule = activation.rule
+        reason = why_first(activation.salience, activation.fact_ids, runner_up)
         repeat = rule in self.fired
         self.fired.add(rule)
         self.firing = rule
         self.since_agenda_change, self.agenda_changed = [], False
-        self.sink(RuleFired(self._next(), firing, rule, salience, facts, reason, runner_up,
-                            repeat))
+        self.sink(RuleFired(self._next(), firing, rule, activation.salience,
+                            self._refs(activation.fact_ids), reason, runner_up, repeat))
 
 
 @contextmanager
 def watching(network: CompiledNetwork, sink: EventSink) -> Iterator[None]:
-    """Send the events of every run of ``network`` on this thread, inside the block, to ``sink``."""
-    translator = _Translator(network, sink)
-    loggers = [logging.getLogger(_LOGGER_PREFIX + name) for name in WATCHERS]
-    with _lock:
-        saved = [(logger, logger.level, logger.propagate) for logger in loggers]
-        for logger in loggers:
-            logger.setLevel(logging.INFO)  # experta tests the level itself before logging
-            logger.propagate = False  # keep the records away from any root handler
-            logger.addHandler(translator)
-        try:
-            yield
-        finally:
-            for logger, level, propagate in saved:
-                logger.removeHandler(translator)
-                logger.setLevel(level)
-                logger.propagate = propagate
+    """Send the steps of every run of ``network`` on this thread, inside the block, to ``sink``."""
+    with network.listening(_Translator(sink)):
+        yield

@@ -7,7 +7,7 @@ import json
 
 from engine.run.answers import normalise_answers, read_answers_file
 from engine.run.assess import assess
-from questionnaire.commands.common import add_format_argument
+from questionnaire.commands.common import add_force_argument, add_format_argument
 from questionnaire.commands.fhir_options import add_fhir_response_arguments, write_fhir_response
 from questionnaire.commands.report_options import (
     add_explain_arguments,
@@ -39,6 +39,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_rules_argument(parser)
     add_explain_arguments(parser)
     add_fhir_response_arguments(parser)
+    add_force_argument(parser, "a --report or --fhir-response file")
     add_watch_arguments(parser)
 
 
@@ -48,7 +49,7 @@ def run(args: argparse.Namespace, env: Environment) -> int:
         env.error(refusal)
         return Exit.USAGE
     check_report_target(args)
-    kb = knowledge_base(args)
+    kb = knowledge_base(args, env)
     stdin = env.stdin_bytes() if args.answers == "-" else None
     answers = normalise_answers(kb, read_answers_file(args.answers, stdin))
     printer = watch_printer(args, env)

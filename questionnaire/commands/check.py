@@ -7,7 +7,7 @@ import argparse
 from engine.load.knowledge_base import load_knowledge_base
 from questionnaire.environment import Environment
 from questionnaire.exits import Exit
-from questionnaire.rules_option import add_rules_argument
+from questionnaire.rules_option import add_rules_argument, knowledge_base_name
 
 DESCRIPTION = """\
 Validate every file of a knowledge base against its JSON Schema, then check names across files:
@@ -26,8 +26,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace, env: Environment) -> int:
     kb = load_knowledge_base(getattr(args, "rules", None))  # problems are reported by the CLI
-    print(f"OK: {kb.root}: {len(kb.questions)} questions, {len(kb.rules)} rules, "
-          f"{len(kb.reading)} reading topics, {len(kb.levels)} levels, "
+    print(f"OK: {knowledge_base_name(args, kb)}: {len(kb.questions)} questions, "
+          f"{len(kb.rules)} rules, {len(kb.reading)} reading topics, {len(kb.levels)} levels, "
           f"{len(kb.sources)} sources", file=env.stdout)
     from engine.load.reading_grade import grade_knowledge_base, summary_lines  # check only
 

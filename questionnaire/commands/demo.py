@@ -63,7 +63,7 @@ def run(args: argparse.Namespace, env: Environment) -> int:
     from questionnaire.render.result import render_assessment
     from questionnaire.render.watch_view import WatchPrinter, watched_assessment
 
-    kb = knowledge_base(args)
+    kb = knowledge_base(args, env)
     demos = load_demos(kb, getattr(args, "rules", None))
     if not demos:
         env.error("this knowledge base has no demos (scenario cases with a 'teach' key)")

@@ -12,9 +12,9 @@ from rich.text import Text
 
 from questionnaire.environment import Environment
 from questionnaire.exits import Exit
-from questionnaire.render.cards import cards_for, suggestion
+from questionnaire.render.cards import cards_for, known_ids, suggestion
 from questionnaire.render.scenario_refs import read_cases
-from questionnaire.rules_option import add_rules_argument, knowledge_base
+from questionnaire.rules_option import add_rules_argument, knowledge_base, knowledge_base_name
 
 DESCRIPTION = """\
 Show what the knowledge base says about one id.
@@ -26,7 +26,7 @@ Show what the knowledge base says about one id.
   a reading topic, a derived fact or an urgency level: what offers, concludes or reaches it
 
 Ids come from 'muscle-triage questions', from the "How we got here" part of a result, or from the
-rules/ files. An unknown id exits with status 2 and the closest known id.
+rules/ files; case does not matter. An unknown id exits with status 2 and the closest known id.
 
 examples:
   muscle-triage explain disuse_only
@@ -55,12 +55,15 @@ def _line(console: Console, line: str) -> None:
 
 
 def run(args: argparse.Namespace, env: Environment) -> int:
-    kb = knowledge_base(args)
-    cards = cards_for(kb, args.id, read_cases(kb))
+    kb = knowledge_base(args, env)
+    # Ids are lower case; 'ALS' or 'Weaker' is a person typing a name they read, so case is
+    # ignored (the shipped ids differ in more than case; an exact id still wins).
+    wanted = args.id if args.id in known_ids(kb) else args.id.casefold()
+    cards = cards_for(kb, wanted, read_cases(kb))
     if not cards:
-        env.error(f"unknown id '{args.id}'{suggestion(kb, args.id)}; an id names a rule, "
-                  "question, reading topic, derived fact or level (see 'muscle-triage questions' "
-                  "and the rules/ files)")
+        env.error(f"unknown id '{args.id}'{suggestion(kb, wanted)}: "
+                  f"{knowledge_base_name(args, kb)} has no rule, question, reading topic, "
+                  "derived fact or level by that name (see 'muscle-triage questions')")
         return Exit.USAGE
     console = env.console()
     for number, card in enumerate(cards):

@@ -6,6 +6,7 @@ import argparse
 import json
 from pathlib import Path
 
+from questionnaire.commands.common import add_force_argument
 from questionnaire.environment import Environment
 from questionnaire.exits import Exit
 from questionnaire.files import write_private
@@ -30,12 +31,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="the format; today only fhir (HL7 FHIR R4, JSON)")
     parser.add_argument("-o", "--output", metavar="FILE", type=Path, default=None,
                         help="write to FILE (owner-only permissions) instead of standard output")
-    parser.add_argument("--force", action="store_true", help="replace FILE if it exists")
+    add_force_argument(parser, "FILE")
     add_rules_argument(parser)
 
 
 def run(args: argparse.Namespace, env: Environment) -> int:
-    kb = knowledge_base(args)
+    kb = knowledge_base(args, env)
     export = questionnaire(kb)
     text = json.dumps(export.resource, indent=2, ensure_ascii=False) + "\n"
     for note in export.notes:

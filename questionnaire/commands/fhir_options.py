@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 from pathlib import Path
 
@@ -16,10 +15,6 @@ def add_fhir_response_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--fhir-response", metavar="FILE", type=Path, default=None,
                         help="also write the answers as a FHIR R4 QuestionnaireResponse (JSON) "
                              "to FILE, readable by you only; see 'muscle-triage export fhir'")
-    # Another option set of the same command may already offer --force; one flag serves both.
-    with contextlib.suppress(argparse.ArgumentError):
-        parser.add_argument("--force", action="store_true",
-                            help="replace output files that already exist")
 
 
 def write_fhir_response(args: argparse.Namespace, kb: KnowledgeBase,

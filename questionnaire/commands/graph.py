@@ -69,7 +69,7 @@ def run(args: argparse.Namespace, env: Environment) -> int:
         return Exit.USAGE
     if args.output is not None:
         refuse_existing(args.output, args.force)  # before any work, not after it
-    kb = knowledge_base(args)
+    kb = knowledge_base(args, env)
     graph = rule_network(kb)
     if args.answers:
         stdin = env.stdin_bytes() if args.answers == "-" else None

@@ -24,7 +24,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace, env: Environment) -> int:
     from questionnaire.render.result import question_json, render_questions  # rich: only when used
 
-    kb = knowledge_base(args)
+    kb = knowledge_base(args, env)
     if args.format == "json":
         json.dump([question_json(q) for q in kb.questions], env.stdout, indent=2,
                   ensure_ascii=False)

@@ -1,4 +1,4 @@
-"""The --explain, --report and --force options of `assess`, kept out of the command module.
+"""The --explain and --report options of `assess`, kept out of the command module.
 
 `assess` adds these options and calls explain_extras after assessing; everything about
 explanations and reports stays here, so the command itself changes by a few lines only.
@@ -7,7 +7,6 @@ explanations and reports stays here, so the command itself changes by a few line
 from __future__ import annotations
 
 import argparse
-import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -44,11 +43,6 @@ def add_explain_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--report", metavar="FILE", type=_report_path, default=None,
                         help=f"also write a report to take to a doctor ({suffixes}; the suffix "
                              "picks the format); created readable by you only")
-    # Another option set of the same command may offer --force too; one flag serves both.
-    with contextlib.suppress(argparse.ArgumentError):
-        parser.add_argument("--force", action="store_true",
-                            help="replace output files (--report and the like) that already "
-                                 "exist")
 
 
 @dataclass

@@ -6,6 +6,7 @@ labels) that the answers file format uses; a several-of answer is a list, `[]` f
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Mapping
 from datetime import date
 
@@ -15,7 +16,7 @@ from engine.model import AnswerValue
 
 HEADER = """\
 # Answers saved by muscle-triage on {day}. They hold health information: keep them private.
-# See the result again with: muscle-triage assess --answers {name}
+# See the result again with: {replay} --answers {name}
 """
 
 
@@ -25,8 +26,10 @@ def _flow(value: object) -> str:
     return text.removesuffix("\n").removesuffix("\n...").strip()
 
 
-def answers_yaml(answers: Mapping[str, AnswerValue], name: str, day: date | None = None) -> str:
-    """The answers in asking order as YAML, with a header saying how to replay them.
+def answers_yaml(answers: Mapping[str, AnswerValue], name: str, day: date | None = None,
+                 replay: str = "muscle-triage assess") -> str:
+    """The answers in asking order as YAML, with a header saying how to replay them (``replay``
+    is `assess` as the person started the tool, e.g. `uv run muscle-triage assess`).
 
     >>> print(answers_yaml({"weaker": "yes", "inactivity": ("cast",)}, "a.yaml"))  # doctest: +SKIP
     # Answers saved by muscle-triage on ...
@@ -35,4 +38,6 @@ def answers_yaml(answers: Mapping[str, AnswerValue], name: str, day: date | None
     """
     lines = [f"{_flow(key)}: {_flow(value if isinstance(value, str) else list(value))}"
              for key, value in answers.items()]
-    return HEADER.format(day=(day or date.today()).isoformat(), name=name) + "\n".join(lines) + "\n"
+    header = HEADER.format(day=(day or date.today()).isoformat(), replay=replay,
+                           name=shlex.quote(name))
+    return header + "\n".join(lines) + "\n"

@@ -38,6 +38,7 @@ from engine.model import (
     KnowledgeBase,
     Question,
 )
+from questionnaire.version import tool_version
 
 #: JSON as the standard library reads and writes it: what a FHIR resource is here.
 FhirJson = dict[str, Any]
@@ -59,14 +60,6 @@ def answer_system(question: Question) -> str:
     """The code system of one question's answers: its option values are the codes."""
     return f"{BASE}:answers:{question.id}"
 
-
-def _tool_version() -> str:
-    from importlib.metadata import PackageNotFoundError, version  # ~50 ms: only when writing
-
-    try:
-        return version("muscle-triage")
-    except PackageNotFoundError:  # a source tree that was never installed
-        return "0+unknown"
 
 
 @dataclass(frozen=True)
@@ -163,7 +156,7 @@ def questionnaire(kb: KnowledgeBase) -> QuestionnaireExport:
     resource: FhirJson = {
         "resourceType": "Questionnaire",
         "url": QUESTIONNAIRE_URL,
-        "version": _tool_version(),
+        "version": tool_version(),
         "name": "MuscleTriage",
         "title": "muscle-triage question bank",
         "status": "draft",
@@ -188,7 +181,7 @@ def questionnaire_response(kb: KnowledgeBase, answers: Mapping[str, AnswerValue]
     when = (authored or datetime.now(timezone.utc)).isoformat(timespec="seconds")
     return {
         "resourceType": "QuestionnaireResponse",
-        "questionnaire": f"{QUESTIONNAIRE_URL}|{_tool_version()}",
+        "questionnaire": f"{QUESTIONNAIRE_URL}|{tool_version()}",
         "status": "completed",
         "authored": when,
         "item": [{"linkId": question.id, "text": question.text,

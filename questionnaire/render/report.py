@@ -26,6 +26,7 @@ from engine.model import Assessment, KnowledgeBase
 from questionnaire.files import WriteRefused, write_private
 from questionnaire.render.network_picture import fired_path, to_mermaid
 from questionnaire.render.why_tree import Node, build_explanation
+from questionnaire.version import tool_version
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
@@ -60,14 +61,6 @@ def report_format(path: Path) -> str:
                          f"'{path}' has {shown}")
     return suffix
 
-
-def _tool_version() -> str:
-    from importlib.metadata import PackageNotFoundError, version  # ~50 ms: only when writing
-
-    try:
-        return version("muscle-triage")
-    except PackageNotFoundError:
-        return "unknown"
 
 
 @dataclass(frozen=True)
@@ -153,7 +146,7 @@ def report_sections(kb: KnowledgeBase, assessment: Assessment, today: date,
         + [f"{n}. &nbsp;" for n in range(1, BLANK_QUESTIONS + 1)])))
     sections.append(Section("footer", "\n".join([
         "---", "",
-        f"Made with muscle-triage {md(_tool_version())}. {md(assessment.notice)}"])))
+        f"Made with muscle-triage {md(tool_version())}. {md(assessment.notice)}"])))
     return sections
 
 

@@ -85,7 +85,9 @@ def render_assessment(kb: KnowledgeBase, assessment: Assessment, console: Consol
     level = assessment.level
     style = LEVEL_STYLES.get(level.rank, "bold")
     console.print(f"[{style}] {escape(level.title)} [/]")
-    _block(console, escape(level.advice), 0)
+    # The line about reading joins the advice only when there is reading to show.
+    with_reading = f" {level.with_reading}" if assessment.reading and level.with_reading else ""
+    _block(console, escape(level.advice + with_reading), 0)
     if assessment.guidance:
         console.print()
         console.print("[bold]What to do[/]")

@@ -3,10 +3,12 @@ questionnaire/terminal/styled.
 
 Each question is printed (wrapped to the terminal, with its progress line), then answered in a
 questionary menu that is erased once answered and replaced by a one-line record of the answer, so
-the screen reads as a clean transcript. Every menu also offers "Why are we asking this?" and "Go
-back". Prompts are asked with `unsafe_ask()`, so Ctrl-C reaches the one handler in
-questionnaire/terminal/session.py instead of being turned into None. The result is drawn by rich,
-which is loaded only then: see questionnaire/terminal/styled.py for why.
+the screen reads as a clean transcript. A one-answer menu also offers "Why are we asking this?" and
+"Go back" as its last items; a "choose all that apply" list offers them as keys instead (? and b or
+Esc, with a shown hint), so they cannot be ticked like answers or submit the ticks. Prompts are
+asked with `unsafe_ask()`, so Ctrl-C reaches the one handler in questionnaire/terminal/session.py
+instead of being turned into None. The result is drawn by rich, which is loaded only then: see
+questionnaire/terminal/styled.py for why.
 """
 
 from __future__ import annotations
@@ -16,7 +18,9 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 import questionary
+from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent, merge_key_bindings
 from prompt_toolkit.output import ColorDepth
+from questionary.prompts.common import InquirerControl
 
 from engine.model import AnswerValue, KnowledgeBase, Question
 from questionnaire.environment import Environment
@@ -36,6 +40,33 @@ WHY_TITLE = "Why are we asking this?"
 BACK_TITLE = "Go back to the previous question"
 SELECT_HINT = "(arrow keys, then Enter)"
 CHECKBOX_HINT = "(arrow keys; Space ticks or unticks; Enter when done; tick nothing for none)"
+#: Shown above a "choose all that apply" list, whose controls are keys, not items.
+CHECKBOX_KEYS = "Press ? to see why we ask"
+CHECKBOX_BACK_KEY = ", or b (or Esc) to go back to the previous question"
+
+
+def _with_control_keys(prompt: questionary.Question, can_go_back: bool) -> None:
+    """Give a checkbox the keys ? (why) and b / Esc (back), which end it with a control.
+
+    The menu then returns (_Ask.WHY, ticks so far) or (Move.BACK, ()) instead of a list of
+    ticked values, so the ticks survive a look at "why" and nothing is submitted by accident.
+    """
+    app = prompt.application
+    control = next(c for c in app.layout.find_all_controls() if isinstance(c, InquirerControl))
+    keys = KeyBindings()
+
+    @keys.add("?", eager=True)
+    def _why(event: KeyPressEvent) -> None:
+        event.app.exit(result=(_Ask.WHY, tuple(control.selected_options)))
+
+    if can_go_back:
+        @keys.add("b", eager=True)
+        @keys.add("escape", eager=True)
+        def _back(event: KeyPressEvent) -> None:
+            event.app.exit(result=(Move.BACK, ()))
+
+    # Bindings added last take precedence, over questionary's catch-all for other keys too.
+    app.key_bindings = merge_key_bindings([app.key_bindings or KeyBindings(), keys])
 
 
 class QuestionaryFrontEnd:
@@ -92,8 +123,11 @@ class QuestionaryFrontEnd:
         extras: list[Any] = [questionary.Separator(), questionary.Choice(WHY_TITLE, _Ask.WHY)]
         if can_go_back:
             extras.append(questionary.Choice(BACK_TITLE, Move.BACK))
+        if question.kind == "several_of":
+            self.text.line((CHECKBOX_KEYS + (CHECKBOX_BACK_KEY if can_go_back else "") + ".",
+                            "dim"), indent=2)
         while True:
-            reply = (self._ask_several(question, suggestion, extras)
+            reply = (self._ask_several(question, suggestion, can_go_back)
                      if question.kind == "several_of"
                      else self._ask_one(question, suggestion, extras))
             if reply is _Ask.WHY:
@@ -118,23 +152,25 @@ class QuestionaryFrontEnd:
             erase_when_done=True, **self._app))
 
     def _ask_several(self, question: Question, suggestion: AnswerValue | None,
-                     extras: list[Any]) -> Any:
-        """A checkbox; ticking "why" or "back" acts on it, keeping any other ticks for later."""
+                     can_go_back: bool) -> Any:
+        """A checkbox of the options only; ? shows why (keeping the ticks), b or Esc goes back."""
         while True:
             ticked = set(suggestion or ())
             choices = [questionary.Choice(o.label, o.value, checked=o.value in ticked)
-                       for o in question.options] + extras
-            chosen = self._run(questionary.checkbox(
+                       for o in question.options]
+            prompt = questionary.checkbox(
                 "Your answer", choices=choices, instruction=CHECKBOX_HINT,
-                erase_when_done=True, **self._app))
-            if Move.BACK in chosen:
+                validate=lambda ticks: question.combination_problem(tuple(ticks)) or True,
+                erase_when_done=True, **self._app)
+            _with_control_keys(prompt, can_go_back)
+            chosen = self._run(prompt)
+            if isinstance(chosen, tuple) and chosen[0] is Move.BACK:
                 return Move.BACK
-            values = tuple(sorted(v for v in chosen if isinstance(v, str)))
-            if _Ask.WHY in chosen:
+            if isinstance(chosen, tuple) and chosen[0] is _Ask.WHY:
                 self._show_why(question)
-                suggestion = values
+                suggestion = chosen[1]
                 continue
-            return values
+            return tuple(sorted(chosen))
 
     def choose(self, message: str, labels: list[str]) -> int:
         self.text.blank()

@@ -13,11 +13,13 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING
 
+from prompt_toolkit.utils import get_cwidth
+
 from engine.model import AnswerValue, KnowledgeBase, Question
 from questionnaire.environment import Environment
 from questionnaire.flow import Length, Progress
 from questionnaire.terminal.frontend import Move, Reply
-from questionnaire.terminal.styled import StyledWriter, terminal_width
+from questionnaire.terminal.styled import StyledWriter, terminal_width, wrap
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -85,24 +87,43 @@ def parse_answer(question: Question, text: str) -> AnswerValue:
             return (_match_one(items, text),)
         except NotAnAnswer:
             parts = [part for part in re.split(r"[,;]", wanted) if part.strip()]
-    return tuple(sorted({_match_one(items, part) for part in parts}))
+    chosen = tuple(sorted({_match_one(items, part) for part in parts}))
+    clash = question.combination_problem(chosen)
+    if clash:
+        raise NotAnAnswer(f"{clash[0].upper()}{clash[1:]}.")
+    return chosen
 
 
-def option_lines(question: Question) -> list[str]:
-    """`1) Yes  2) No  3) Not sure` on one line for short options, else one option a line."""
-    numbered = [f"{number}) {option.label}"
-                for number, option in enumerate(question.options, start=1)]
-    if question.kind == "yes_no":
-        return ["  " + "  ".join(numbered)]
-    return [f"  {line}" for line in numbered]
+def numbered_lines(labels: list[str], width: int, together: bool = False) -> list[str]:
+    """Numbered options, each kept whole: `1) Yes  2) No  3) Not sure` on one line when
+    ``together`` and it fits, else one option a line, a long one wrapped under its own words
+    (never "3) Write a report for the" with "doctor" alone at the start of the next line)."""
+    numbered = [f"{number}) {label}" for number, label in enumerate(labels, start=1)]
+    line = "  " + "  ".join(numbered)
+    if together and get_cwidth(line) <= width:
+        return [line]
+    lines = []
+    for number, label in enumerate(labels, start=1):
+        marker = f"  {number}) "
+        rows = wrap([(label, "")], max(width - len(marker), 1))
+        for index, row in enumerate(rows):
+            lines.append((marker if index == 0 else " " * len(marker))
+                         + "".join(text for text, _ in row))
+    return lines
+
+
+def option_lines(question: Question, width: int = PIPE_WIDTH) -> list[str]:
+    """A question's options: on one line for yes/no/not sure, else one option a line."""
+    return numbered_lines([option.label for option in question.options], width,
+                          together=question.kind == "yes_no")
 
 
 def suggestion_words(question: Question, value: AnswerValue) -> str:
-    """A remembered answer as the numbers that would give it again."""
+    """A remembered answer in words, with the numbers that would give it again."""
     chosen = (value,) if isinstance(value, str) else value
     numbers = [str(number) for number, option in enumerate(question.options, start=1)
                if option.value in chosen]
-    return ",".join(numbers) or "none"
+    return f"{question.answer_text(value)}: type {','.join(numbers) or 'none'} to keep it"
 
 
 class PlainFrontEnd:
@@ -126,6 +147,10 @@ class PlainFrontEnd:
 
     def _say(self, text: str = "") -> None:
         self.text.line((text, ""))
+
+    def _line(self, text: str) -> None:
+        """One line laid out already (an option list): written as it is, never re-wrapped."""
+        self.env.stdout.write(text + "\n")
 
     def _read(self, prompt: str) -> str:
         self.env.stdout.write(prompt)
@@ -159,8 +184,8 @@ class PlainFrontEnd:
         self._say()
         self._say(f"Question {progress.number} of about {progress.about}")
         self._say(question.text)
-        for line in option_lines(question):
-            self._say(line)
+        for line in option_lines(question, self.text.width):
+            self._line(line)
         several = question.kind == "several_of"
         hint = "numbers such as 1,3, or none" if several else f"1-{len(question.options)}"
         hint += ", ? why" + (", b back" if can_go_back else "")
@@ -186,7 +211,8 @@ class PlainFrontEnd:
         items = [_Item(str(index), label) for index, label in enumerate(labels)]
         self._say()
         self._say(message)
-        self._say("  " + "  ".join(f"{n}) {label}" for n, label in enumerate(labels, start=1)))
+        for line in numbered_lines(labels, self.text.width):
+            self._line(line)
         while True:
             text = self._read(f"Your choice (1-{len(labels)}): ")
             try:

@@ -9,6 +9,7 @@ and only here: one calm line, exit 130, nothing written.
 from __future__ import annotations
 
 import argparse
+import shlex
 from typing import TYPE_CHECKING
 
 from questionnaire.environment import Environment
@@ -19,6 +20,7 @@ from questionnaire.rules_option import knowledge_base
 from questionnaire.terminal.frontend import FrontEnd, Move
 
 if TYPE_CHECKING:
+    from engine.model import Assessment
     from questionnaire.render.watch_view import WatchPrinter
     from questionnaire.terminal.end_menu import Finished
 
@@ -38,24 +40,30 @@ def front_end_for(args: argparse.Namespace, env: Environment) -> FrontEnd:
     return QuestionaryFrontEnd(env)
 
 
-def converse(run: Questionnaire, front: FrontEnd,
-             watch: WatchPrinter | None = None) -> Finished | None:
-    """Welcome, every question that applies, the result; None if the person chose not to start."""
-    kb = run.kb
-    if not front.welcome(kb, questionnaire_length(kb)):
-        return None
-    while (question := run.current()) is not None:
+def ask_questions(run: Questionnaire, front: FrontEnd) -> None:
+    """Every question that applies, until the walk is over or ends early; kept answers are
+    given again unasked (after "Change an answer")."""
+    while True:
+        run.give_kept()
+        question = run.current()
+        if question is None:
+            return
         reply = front.ask(question, run.progress(), run.remembered.get(question.id),
                           run.can_go_back)
         if reply is Move.BACK:
             run.back()
         else:
             run.answer(reply)
+
+
+def show_result(run: Questionnaire, front: FrontEnd,
+                watch: WatchPrinter | None = None) -> Assessment:
+    """Draw the result of the answers so far (watched, with --watch) and return it."""
     # What follows the questions is imported only now, so the first question comes sooner.
     from questionnaire.render.result import render_assessment
     from questionnaire.render.summary import render_how_we_got_here
-    from questionnaire.terminal.end_menu import Finished
 
+    kb = run.kb
     assessment = run.final()
     front.console.print()
     if watch is not None:  # --watch: the engine runs the final answers once more, watched
@@ -67,11 +75,38 @@ def converse(run: Questionnaire, front: FrontEnd,
                             "urgency.[/]")
         front.console.print()
     render_assessment(kb, assessment, front.console, how_we_got_here=render_how_we_got_here)
-    return Finished(kb, assessment)
+    return assessment
+
+
+def converse(run: Questionnaire, front: FrontEnd, watch: WatchPrinter | None = None,
+             replay: str = "muscle-triage assess") -> Finished | None:
+    """Welcome, every question that applies, the result; None if the person chose not to start.
+
+    The Finished it returns can take the person back into the questions ("Change an answer"):
+    the same walk, asked again from the changed question, then a fresh result.
+    """
+    if not front.welcome(run.kb, questionnaire_length(run.kb)):
+        return None
+    ask_questions(run, front)
+    from questionnaire.terminal.end_menu import Finished
+
+    def again() -> Assessment:
+        ask_questions(run, front)
+        return show_result(run, front, watch)
+
+    return Finished(run.kb, show_result(run, front, watch), run=run, again=again,
+                    replay=replay)
+
+
+def replay_command(args: argparse.Namespace, env: Environment) -> str:
+    """`assess` as the person started the tool, with their --rules, for "see this again"."""
+    rules = getattr(args, "rules", None)
+    words = f"{env.launcher} assess"
+    return f"{words} --rules {shlex.quote(str(rules))}" if rules is not None else words
 
 
 def run_interactive(args: argparse.Namespace, env: Environment) -> int:
-    kb = knowledge_base(args)
+    kb = knowledge_base(args, env)
     front = front_end_for(args, env)
     finished: Finished | None = None
     try:
@@ -80,7 +115,7 @@ def run_interactive(args: argparse.Namespace, env: Environment) -> int:
             from questionnaire.render.watch_view import WatchPrinter
 
             watch = WatchPrinter(env, plain=wants_plain(args, env))
-        finished = converse(Questionnaire(kb), front, watch)
+        finished = converse(Questionnaire(kb), front, watch, replay_command(args, env))
         if finished is not None:
             from questionnaire.terminal.end_menu import end_menu
 

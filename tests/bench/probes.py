@@ -23,14 +23,28 @@ from contextlib import contextmanager
 #: does, import the questionnaire with its questionary front end, load the knowledge base, and
 #: find the first question to ask.
 STARTUP = """
-from questionnaire.cli import build_parser, chosen_command, names_no_command
-words = []
-args = build_parser(chosen_command(words), commands=not names_no_command(words)).parse_args(words)
+from questionnaire.cli import build_parser
+args = build_parser().parse_args([])
 import questionnaire.terminal.session
 import questionnaire.terminal.menus
+from questionnaire.environment import Environment
 from questionnaire.rules_option import knowledge_base
 from questionnaire.flow import Questionnaire
-kb = knowledge_base(args)
+kb = knowledge_base(args, Environment.from_system())
+assert Questionnaire(kb).current().text
+"""
+
+#: The same for `muscle-triage --plain` (numbered prompts, the mode screen readers use): its
+#: front end draws with questionnaire/terminal/styled.py and needs no prompt_toolkit.
+STARTUP_PLAIN = """
+from questionnaire.cli import build_parser
+args = build_parser().parse_args(["--plain"])
+import questionnaire.terminal.session
+import questionnaire.terminal.plain
+from questionnaire.commands.common import knowledge_base
+from questionnaire.environment import Environment
+from questionnaire.flow import Questionnaire
+kb = knowledge_base(args, Environment.from_system())
 assert Questionnaire(kb).current().text
 """
 
@@ -67,17 +81,18 @@ def _run(code: str, environ: dict[str, str]) -> tuple[float, str]:
     return elapsed, done.stdout
 
 
-def startup_and_floor(runs: int) -> tuple[float, float]:
-    """Median wall time (ms) of a fresh process: (startup, import floor)."""
-    startup: list[float] = []
-    floor: list[float] = []
+def startup_and_floor(runs: int) -> tuple[float, float, float]:
+    """Median wall time (ms) of a fresh process: (startup, --plain startup, import floor)."""
+    codes = (STARTUP, STARTUP_PLAIN, IMPORT_FLOOR)
+    times: list[list[float]] = [[] for _ in codes]
     with probe_environment() as environ:
-        for code in (STARTUP, IMPORT_FLOOR):  # warm the bytecode cache
+        for code in codes:  # warm the bytecode cache
             _run(code, environ)
         for _ in range(runs):
-            startup.append(_run(STARTUP, environ)[0])
-            floor.append(_run(IMPORT_FLOOR, environ)[0])
-    return statistics.median(startup), statistics.median(floor)
+            for code, kept in zip(codes, times, strict=True):
+                kept.append(_run(code, environ)[0])
+    startup, plain, floor = (statistics.median(kept) for kept in times)
+    return startup, plain, floor
 
 
 def load_compile(runs: int) -> float:

@@ -158,6 +158,7 @@ def report(figures: dict[str, Any], clips_available: bool, welcome: float | None
     print(f"{'measure':<40}{'value':>12}  goal")
     print(f"{'startup to first question (ms)':<40}{figures['startup_ms']:>12.1f}  "
           f"<= {GOALS['startup_ratio']}x floor: {ratio:.2f}x {_mark(ratio <= 1.3)}")
+    print(f"{'startup, --plain (ms)':<40}{figures['startup_plain_ms']:>12.1f}  (information)")
     print(f"{'import floor: experta+questionary+yaml':<40}{figures['import_floor_ms']:>12.1f}")
     if welcome is not None:
         print(f"{'real terminal: welcome menu drawn (ms)':<40}{welcome:>12.1f}  (information)")
@@ -200,9 +201,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="rule counts of the generated knowledge bases")
     args = parser.parse_args(argv)
     clips_side = _clips_module()
-    startup, floor = probes.startup_and_floor(max(10, args.startup_runs))
+    startup, plain, floor = probes.startup_and_floor(max(10, args.startup_runs))
     figures: dict[str, Any] = {
         "startup_ms": startup,
+        "startup_plain_ms": plain,
         "import_floor_ms": floor,
         "load_compile_ms": probes.load_compile(5),
     }

@@ -34,8 +34,6 @@ def main() -> None:
     args = parser.parse_args()
     os.environ["MUSCLE_TRIAGE_FUZZ_EXAMPLES"] = str(args.examples)
 
-    import pytest
-
     from engine.load.paths import shipped_rules_dir
     from tests import test_fuzz
     from tests.fuzz import properties
@@ -58,13 +56,7 @@ def main() -> None:
         (root / "answers.yaml").write_text(test_fuzz.ANSWERS, encoding="utf-8")
         if args.reader in ("answers", "both"):
             started = time.perf_counter()
-            with pytest.MonkeyPatch.context() as patch:
-                from questionnaire import rules_option
-
-                real = rules_option.load_knowledge_base
-                patch.setattr(rules_option, "load_knowledge_base",
-                              lambda r=None: test_fuzz.shipped_kb() if r is None else real(r))
-                test_fuzz.test_fuzzed_answers_file_names_file_line_or_question(fuzz_dir=root)
+            test_fuzz.test_fuzzed_answers_file_names_file_line_or_question(fuzz_dir=root)
             _report("answers", OUTCOMES, time.perf_counter() - started)
         if args.reader in ("rules", "both"):
             started = time.perf_counter()

@@ -17,7 +17,8 @@ from typing import Any
 
 from engine.model import KnowledgeBase
 from questionnaire.cli import run
-from questionnaire.environment import Environment
+from questionnaire.environment import Environment, Loader
+from tests.conftest import reusing
 from tests.fuzz.runs import OUTCOMES
 from tests.fuzz.strategies import EXECUTED_MARKER
 
@@ -51,10 +52,12 @@ class Run:
     seconds: float
 
 
-def run_bytes(argv: list[str], stdin: bytes = b"") -> Run:
-    """Run the CLI in-process with raw bytes on standard input."""
+def run_bytes(argv: list[str], stdin: bytes = b"", loader: Loader | None = None) -> Run:
+    """Run the CLI in-process with raw bytes on standard input (and ``loader``, if given, to
+    read the knowledge base)."""
     stdin_stream = io.TextIOWrapper(io.BytesIO(stdin), encoding="utf-8")
-    env = Environment(stdin_stream, io.StringIO(), io.StringIO(), {})  # type: ignore[arg-type]
+    env = Environment(stdin_stream, io.StringIO(), io.StringIO(), {},  # type: ignore[arg-type]
+                      loader=loader)
     started = time.perf_counter()
     code = run(argv, env)  # anything that escapes here is what a user would see as a traceback
     seconds = time.perf_counter() - started
@@ -108,9 +111,10 @@ def check_answers_input(argv: list[str], stdin: bytes, shown: str,
     """``assess`` on an answers file: a result and exit 0, or one clear message and exit 2.
 
     A clear message names the file (and line, for malformed text) or the question (and, for a
-    bad value, the allowed values).
+    bad value, the allowed values). The run is given ``kb``, the shipped knowledge base loaded
+    once: answers fuzzing is about the answers.
     """
-    result = run_bytes(argv, stdin)
+    result = run_bytes(argv, stdin, reusing(kb))
     _assert_calm(result)
     assert result.code in (0, 2), result
     if result.code == 0:

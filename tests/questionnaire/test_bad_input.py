@@ -7,14 +7,15 @@ Rule files go through ``check`` (exit 1, every problem as FILE:LINE: ...), answe
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 from engine.load.paths import shipped_rules_dir
 from engine.load.yaml_reader import MAX_BYTES
-from tests.conftest import replace_in, run_cli
+from engine.model import KnowledgeBase
+from tests.conftest import CliResult, replace_in, reusing, run_cli
 from tests.fuzz.properties import reuse_unchanged_files
 from tests.fuzz.strategies import ALIAS_BOMB
 
@@ -142,10 +143,10 @@ def test_missing_rule_file_is_named(in_tmp: Path) -> None:
                                  "sources.yaml\n")
 
 
-@pytest.mark.usefixtures("shipped_kb_once")
 @pytest.mark.parametrize(("kind", "name", "content", "expected"), ANSWERS_CASES,
                          ids=[case[0] for case in ANSWERS_CASES])
-def test_bad_answers_file_gets_file_line_or_question(in_tmp: Path, kind: str, name: str,
+def test_bad_answers_file_gets_file_line_or_question(cli_kb: Callable[..., CliResult],
+                                                     in_tmp: Path, kind: str, name: str,
                                                      content: str | bytes,
                                                      expected: str) -> None:
     path = Path(name)
@@ -153,16 +154,15 @@ def test_bad_answers_file_gets_file_line_or_question(in_tmp: Path, kind: str, na
         path.write_bytes(content)
     else:
         path.write_text(content, encoding="utf-8")
-    result = run_cli("assess", "--answers", name)
+    result = cli_kb("assess", "--answers", name)
     assert result.code == 2
     assert result.err == f"muscle-triage: {expected}\n"
     assert result.out == ""
     assert not Path("ran-marker").exists()
 
 
-@pytest.mark.usefixtures("shipped_kb_once")
-def test_missing_answers_file_is_named(in_tmp: Path) -> None:
-    result = run_cli("assess", "--answers", "nope.yaml")
+def test_missing_answers_file_is_named(cli_kb: Callable[..., CliResult], in_tmp: Path) -> None:
+    result = cli_kb("assess", "--answers", "nope.yaml")
     assert (result.code, result.err) == (2, "muscle-triage: nope.yaml: cannot read: No such "
                                             "file or directory\n")
 
@@ -177,15 +177,14 @@ def test_alias_bomb_is_refused_at_once() -> None:
     assert time.perf_counter() - started < 1.0
 
 
-@pytest.mark.usefixtures("shipped_kb_once")
-def test_endless_standard_input_is_not_read_to_the_end() -> None:
+def test_endless_standard_input_is_not_read_to_the_end(kb: KnowledgeBase) -> None:
     import io
 
     from questionnaire.cli import run
     from questionnaire.environment import Environment
 
     endless = io.BytesIO(b"#" * (3 * MAX_BYTES))
-    env = Environment(io.TextIOWrapper(endless), io.StringIO(), io.StringIO())
+    env = Environment(io.TextIOWrapper(endless), io.StringIO(), io.StringIO(), loader=reusing(kb))
     assert run(["assess", "--answers", "-"], env) == 2
     assert env.stderr.getvalue() == ("muscle-triage: <stdin>: larger than 1024 KiB; refusing to "
                                      "read it\n")

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from questionnaire.cli import names_no_command
 from tests.conftest import replace_in, run_cli
 
 EMERGENCY = "sudden_one_sided: yes\n"
@@ -37,20 +36,18 @@ def test_unknown_option_is_a_usage_error() -> None:
 @pytest.mark.parametrize("argv", [["asses"], ["-"], ["--plain", "questons"],
                                   ["--rules", "rules", "checks"]])
 def test_a_word_that_is_no_command_lists_the_commands(argv: list[str]) -> None:
-    """The questionnaire's fast path (options alone: no command parsers made) must not change
-    what a mistyped command hears."""
+    """A mistyped command is refused with the list of commands, wherever it stands."""
     result = run_cli(*argv)
     assert result.code == 2
     assert "invalid choice" in result.err and "'assess'" in result.err, result.err
 
 
-@pytest.mark.parametrize(("argv", "commands"), [
-    ([], False), (["--plain", "--no-color"], False), (["--rules", "my-rules"], False),
-    (["--rules", "assess"], False), (["--help"], True), (["-h"], True), (["assess"], True),
-    (["-"], True), (["--plain", "oops"], True)])
-def test_command_parsers_are_made_only_when_a_word_may_need_them(argv: list[str],
-                                                                commands: bool) -> None:
-    assert names_no_command(argv) is not commands
+def test_each_command_has_its_own_help_and_options() -> None:
+    for command, option in (("assess", "--answers FILE"), ("export", "--output FILE"),
+                            ("graph", "--format")):
+        result = run_cli(command, "--help")
+        assert result.code == 0 and f"usage: muscle-triage {command}" in result.out
+        assert option in result.out and "--no-color" in result.out
 
 
 def test_check_ok() -> None:
@@ -162,3 +159,11 @@ def test_broken_pipe_exits_quietly(tmp_path: Path) -> None:
     assert done.stdout.startswith("1. sudden_one_sided")
     assert done.stdout.rstrip().endswith("status 141")
     assert "Traceback" not in done.stderr and "Broken pipe" not in done.stderr
+
+
+def test_check_names_the_knowledge_base_it_checked(rules_copy: Path) -> None:
+    shipped = run_cli("check")
+    assert shipped.out.startswith("OK: the shipped knowledge base (version ")
+    assert "in rules/: " in shipped.out  # a checkout: the folder being edited
+    own = run_cli("check", "--rules", str(rules_copy))
+    assert own.out.startswith(f"OK: the knowledge base in {rules_copy}: ")

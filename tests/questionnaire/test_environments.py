@@ -7,11 +7,12 @@ import os
 import re
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import run_cli
+from tests.conftest import CliResult
 from tests.repo import ROOT
 
 EMERGENCY = "sudden_one_sided: yes\nweaker: yes\n"
@@ -21,14 +22,15 @@ ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 _CHILD = """
 import sys
 from functools import cache
-from questionnaire import rules_option
+from engine.load.knowledge_base import load_knowledge_base
 from questionnaire.cli import run
-# read the rules once, not thrice
-rules_option.load_knowledge_base = cache(rules_option.load_knowledge_base)
+from questionnaire.environment import Environment
+env = Environment.from_system()
+env.loader = cache(load_knowledge_base)  # read the rules once, not thrice
 for fmt in ("text", "json"):
-    code = run(["assess", "--answers", sys.argv[1], "--format", fmt])
+    code = run(["assess", "--answers", sys.argv[1], "--format", fmt], env)
     sys.stdout.write("\\n@@ %d\\n" % code)
-run(["questions"])
+run(["questions"], env)
 """
 
 
@@ -50,24 +52,24 @@ def test_c_locale_prints_plain_stand_ins_instead_of_crashing(tmp_path: Path) -> 
     assert "sudden_one_sided" in questions
 
 
-@pytest.mark.usefixtures("shipped_kb_once")
-def test_very_narrow_terminal_wraps_within_its_width(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_very_narrow_terminal_wraps_within_its_width(cli_kb: Callable[..., CliResult],
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("COLUMNS", "20")
     for argv in (("assess", "--answers", "-"), ("questions",)):
-        result = run_cli(*argv, stdin=EMERGENCY, tty=True, environ={"TERM": "xterm"})
+        result = cli_kb(*argv, stdin=EMERGENCY, tty=True, environ={"TERM": "xterm"})
         assert result.code == 0, result.err
         lines = ANSI.sub("", result.out).splitlines()
         assert len(lines) > 20
         assert max(len(line) for line in lines) <= 20
 
 
-@pytest.mark.usefixtures("shipped_kb_once")
 @pytest.mark.parametrize("environ", [{"TERM": "xterm", "NO_COLOR": "1"}, {"TERM": "dumb"}])
-def test_no_color_and_dumb_terminal_get_no_escape_codes(environ: dict[str, str]) -> None:
+def test_no_color_and_dumb_terminal_get_no_escape_codes(cli_kb: Callable[..., CliResult],
+                                                        environ: dict[str, str]) -> None:
     for argv in (("assess", "--answers", "-"), ("questions",)):
-        result = run_cli(*argv, stdin=EMERGENCY, tty=True, environ=environ)
+        result = cli_kb(*argv, stdin=EMERGENCY, tty=True, environ=environ)
         assert result.code == 0
         assert "\x1b" not in result.out + result.err
-    coloured = run_cli("assess", "--answers", "-", stdin=EMERGENCY, tty=True,
+    coloured = cli_kb("assess", "--answers", "-", stdin=EMERGENCY, tty=True,
                        environ={"TERM": "xterm"})
     assert "\x1b[" in coloured.out  # the same run on a colour terminal does colour

@@ -104,3 +104,43 @@ def test_shorten_keeps_the_first_clause_and_cuts_at_a_word() -> None:
     long = "word " * 40 + "end?"
     short = shorten(long, 30)
     assert short.endswith(" ...") and len(short) <= 34 and "wor ..." not in short
+
+
+def test_changing_an_answer_keeps_the_later_ones_and_asks_only_what_newly_applies(
+        kb: KnowledgeBase) -> None:
+    run = Questionnaire(kb)
+    asked = _no_to_everything(run)
+    before = dict(run.answers)
+    run.change_from("weaker")
+    assert run.current() is not None and run.current().id == "weaker"  # type: ignore[union-attr]
+    assert run.remembered["weaker"] == "no"
+    run.answer("yes")
+    run.give_kept()
+    # "yes" to weaker brings in its follow-ups; every later answer is given again unasked
+    newly = run.current()
+    assert newly is not None and newly.id not in before and newly.ask_if is not None
+    assert all(run.answers.get(k, run.remembered.get(k)) == v
+               for k, v in before.items() if k != "weaker")
+    while (question := run.current()) is not None:
+        run.answer(_calm_answer(question))
+        run.give_kept()
+    assert run.answers == {**before, **run.answers, "weaker": "yes"}
+    assert set(run.answers) > set(asked)
+    assert run.final() == assess(kb, run.answers)
+
+
+def test_going_back_past_a_kept_answer_asks_it_instead_of_giving_it_again(
+        kb: KnowledgeBase) -> None:
+    run = Questionnaire(kb)
+    _no_to_everything(run)
+    first, second = list(run.answers)[:2]
+    run.change_from(first)
+    run.answer("no")
+    run.give_kept()
+    assert run.current() is None  # every later answer was given again
+    while next(reversed(run.answers)) != second:
+        run.back()
+    run.back()  # back to the second question: asked, with its answer only suggested
+    assert run.current().id == second and second not in run.kept  # type: ignore[union-attr]
+    with pytest.raises(ValueError, match="has not been answered"):
+        run.change_from(second)

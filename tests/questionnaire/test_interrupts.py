@@ -20,7 +20,9 @@ from tests.repo import ROOT
 
 PROGRAM = [sys.executable, "-m", "questionnaire"]
 
-pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals and pipes")
+#: Each test starts the program as a process of its own and signals or starves it: slow.
+pytestmark = [pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals and pipes"),
+              pytest.mark.slow]
 
 
 def _child_env() -> dict[str, str]:

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import logging
 import socket
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from questionnaire.commands import COMMANDS
-from tests.conftest import run_cli
+from tests.conftest import CliResult, run_cli
 
 ANSWERS = ("sudden_one_sided: no\nweaker: yes\nonset: over_weeks\n"
            "where_affected: [hands, feet_ankles]\ninactivity: [cast]\n")
@@ -104,8 +105,9 @@ def test_every_command_has_a_real_invocation_here() -> None:
     assert not missing, f"add invocations of {missing} to INVOCATIONS in this file"
 
 
-@pytest.mark.usefixtures("shipped_kb_once")
-def test_no_command_connects_or_writes_anything_unasked(network_attempts: list[str],
+@pytest.mark.slow
+def test_no_command_connects_or_writes_anything_unasked(cli_kb: Callable[..., CliResult],
+                                                         network_attempts: list[str],
                                                          empty_home: Path) -> None:
     from engine.load.paths import shipped_rules_dir
 
@@ -114,7 +116,7 @@ def test_no_command_connects_or_writes_anything_unasked(network_attempts: list[s
     rules_before = _snapshot(shipped_rules_dir())
     asked: set[str] = set()
     for argv, writes in every_invocation():
-        result = run_cli(*argv, stdin=ANSWERS,
+        result = cli_kb(*argv, stdin=ANSWERS,
                          environ={"HOME": str(empty_home), "TERM": "xterm"})
         assert "Traceback" not in result.err, argv
         assert result.code in (0, 2, 130), (argv, result.err)

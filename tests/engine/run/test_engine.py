@@ -92,6 +92,7 @@ def test_network_agrees_with_plain_evaluation_on_each_rule(kb: KnowledgeBase) ->
                 (rule.id in result.fired), (rule.id, answers)
 
 
+@pytest.mark.slow
 def test_same_result_under_any_hash_seed() -> None:
     script = (
         "import json;from engine.load.knowledge_base import load_knowledge_base;"

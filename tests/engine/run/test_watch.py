@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import threading
 from collections.abc import Mapping
 
@@ -12,7 +11,6 @@ from engine.model import AnswerValue, KnowledgeBase
 from engine.run.answers import normalise_answers
 from engine.run.assess import assess, network_for
 from engine.run.watch import (
-    WATCHERS,
     Event,
     FactAsserted,
     FactRetracted,
@@ -172,23 +170,21 @@ def test_watching_never_changes_the_result(kb: KnowledgeBase) -> None:
         assert sorted(fired) == sorted(step.rule.id for step in assess(kb, answers).trace)
 
 
-def _logger_state() -> list[tuple[int, bool, int]]:
-    loggers = [logging.getLogger(f"experta.watchers.{name}") for name in WATCHERS]
-    return [(lg.level, lg.propagate, len(lg.handlers)) for lg in loggers]
-
-
-def test_watch_leaves_the_loggers_as_it_found_them_even_when_stopped(kb: KnowledgeBase) -> None:
-    before = _logger_state()
+def test_a_watch_stopped_mid_run_leaves_later_runs_whole_and_unwatched(
+        kb: KnowledgeBase) -> None:
+    heard: list[Event] = []
 
     def stop_at_first_firing(event: Event) -> None:
+        heard.append(event)
         if isinstance(event, RuleFired):
             raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
         assess(kb, normalise_answers(kb, CHAIN), stop_at_first_firing)
-    assert _logger_state() == before
-    # The interrupted engine is reset by the next run: its result is whole.
+    stopped_at = len(heard)
+    # The interrupted engine is reset by the next run: its result is whole, and nobody hears it.
     assert assess(kb, normalise_answers(kb, CHAIN)).level.id == "soon"
+    assert len(heard) == stopped_at
 
 
 def test_runs_on_other_threads_are_not_watched(kb: KnowledgeBase) -> None:
@@ -199,3 +195,12 @@ def test_runs_on_other_threads_are_not_watched(kb: KnowledgeBase) -> None:
         worker.start()
         worker.join()
     assert events == []
+
+
+def test_a_changed_experta_reset_stops_loudly_instead_of_watching_less(kb: KnowledgeBase) -> None:
+    """The one hook point refuses an agenda it does not know, rather than miss firings."""
+    network = network_for(kb)
+    network.run(normalise_answers(kb, CHAIN))
+    engine = network._engine()
+    with pytest.raises(TypeError, match="experta has changed"):
+        engine.agenda = [*engine.agenda.activations]

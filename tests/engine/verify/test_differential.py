@@ -141,6 +141,7 @@ def test_match_watching_takes_experta_own_path_with_the_same_result(kb: Knowledg
     assert watched.fired == expected.fired and watched.level == expected.level
 
 
+@pytest.mark.slow
 def test_generated_results_do_not_depend_on_the_hash_seed(tmp_path: Path) -> None:
     """This process hashes with a random seed; the child with seed 0 must fire the same rules."""
     write_knowledge_base(tmp_path, 60, seed=5)

@@ -42,18 +42,7 @@ def shipped_kb() -> KnowledgeBase:
     return load_knowledge_base()
 
 
-@pytest.fixture(scope="module")
-def shipped_kb_cached() -> Iterator[None]:
-    """Answers fuzzing is about the answers: load the shipped knowledge base only once."""
-    from questionnaire import rules_option
-
-    real = rules_option.load_knowledge_base
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(rules_option, "load_knowledge_base",
-                      lambda root=None: shipped_kb() if root is None else real(root))
-        yield
-
-
+@pytest.mark.slow
 @FUZZ
 @given(case=rule_file_input())
 def test_fuzzed_rule_file_gets_file_and_line_or_loads(fuzz_dir: Path,
@@ -68,7 +57,7 @@ def test_fuzzed_rule_file_gets_file_and_line_or_loads(fuzz_dir: Path,
         (rules / name).write_bytes(original)
 
 
-@pytest.mark.usefixtures("shipped_kb_cached")
+@pytest.mark.slow
 @FUZZ
 @given(data=st.data())
 def test_fuzzed_answers_file_names_file_line_or_question(fuzz_dir: Path,

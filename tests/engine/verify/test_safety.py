@@ -65,6 +65,7 @@ def test_proof_notices_a_rule_that_breaks_monotonicity(kb: KnowledgeBase) -> Non
     assert ("eating_less", "odd") in prove(broken).monotone_unproved
 
 
+@pytest.mark.slow
 @batches
 @given(seed=st.integers(min_value=0, max_value=2 ** 32 - 1))
 def test_invariants_hold_on_sampled_answer_sets(kb: KnowledgeBase, seed: int) -> None:
@@ -78,6 +79,7 @@ def test_invariants_hold_on_sampled_answer_sets(kb: KnowledgeBase, seed: int) ->
         assert not found, f"answers {answers}: {found}"
 
 
+@pytest.mark.slow
 @batches
 @given(seed=st.integers(min_value=0, max_value=2 ** 32 - 1))
 def test_one_more_yes_never_lowers_the_urgency(kb: KnowledgeBase, seed: int) -> None:
@@ -93,6 +95,7 @@ def test_one_more_yes_never_lowers_the_urgency(kb: KnowledgeBase, seed: int) -> 
 
 @settings(max_examples=EXPERTA_EXAMPLES, deadline=None, database=None,
           suppress_health_check=[HealthCheck.too_slow])
+@pytest.mark.slow
 @given(seed=st.integers(min_value=0, max_value=2 ** 32 - 1))
 def test_experta_agrees_with_the_reference_evaluator(kb: KnowledgeBase, seed: int) -> None:
     rng = random.Random(seed)

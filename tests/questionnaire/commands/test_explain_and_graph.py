@@ -215,3 +215,14 @@ def test_svg_through_graphviz(kb: KnowledgeBase) -> None:
     svg = to_svg(highlight(kb, rule_network(kb), result))
     assert "<svg" in svg and svg.rstrip().endswith("</svg>")
     assert ">disuse_only</text>" in svg and ">rf_breathing_trouble</text>" in svg
+
+
+def test_explain_ignores_case_and_names_the_knowledge_base_in_use(rules_copy: Path) -> None:
+    upper = run_cli("explain", "ALS")
+    assert upper.code == 0 and upper.out == run_cli("explain", "als").out
+    assert upper.out.startswith("Reading topic als")
+    typo = run_cli("explain", "ALZ")
+    assert typo.code == 2 and "unknown id 'ALZ' (did you mean 'als'?)" in typo.err
+    assert "the shipped knowledge base (version " in typo.err and "rules/ files" not in typo.err
+    other = run_cli("explain", "nothing_like_it", "--rules", str(rules_copy))
+    assert other.code == 2 and f"the knowledge base in {rules_copy} has no rule" in other.err

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -16,8 +17,8 @@ from engine.verify.demos import load_demos
 from questionnaire.cli import run
 from questionnaire.environment import Environment
 from questionnaire.render.watch_view import LEGEND, STEP_PROMPT, describe
-from tests.answer_paths import answer_path, loaded_once
-from tests.conftest import replace_in, run_cli
+from tests.answer_paths import answer_path
+from tests.conftest import CliResult, replace_in, run_cli
 from tests.questionnaire.terminal.test_plain import number_for
 
 BLOCKED = "weaker: yes\nonset: over_months\ntwitching_or_cramps: yes\ninactivity: [cast]\n"
@@ -166,14 +167,13 @@ def test_the_watch_words_hold_to_the_wording_rules(kb: KnowledgeBase) -> None:
     assert [(text, found) for text in texts if (found := diagnostic_wording(text))] == []
 
 
-@pytest.mark.usefixtures(loaded_once.__name__)
 def test_watch_on_the_questionnaire_shows_the_steps_before_the_same_result(
-        kb: KnowledgeBase) -> None:
+        cli_kb: Callable[..., CliResult], kb: KnowledgeBase) -> None:
     path = answer_path(kb, {"weaker": "yes", "twitching_or_cramps": "yes",
                             "inactivity": ("cast",)})
     typed = "\n".join(number_for(question, value) for question, value in path) + "\n"
-    watched = run_cli("--plain", "--watch", stdin=typed)
-    plain = run_cli("--plain", stdin=typed)
+    watched = cli_kb("--plain", "--watch", stdin=typed)
+    plain = cli_kb("--plain", stdin=typed)
     assert watched.code == plain.code == 0, watched.err
     assert "deactivate  disuse_context: after f-3 other_signs was asserted" in watched.out
     # The watch is inserted between the last question and the result; nothing else changes.
@@ -197,3 +197,9 @@ def test_watch_before_the_command_is_honoured(tmp_path) -> None:  # type: ignore
         return sorted(line.split(None, 1)[-1] for line in out.splitlines() if line.strip())
 
     assert events(before.out) == events(after.out)
+
+
+def test_the_demo_list_shows_no_markup() -> None:
+    result = run_cli("demo")
+    assert result.code == 0 and "`" not in result.out
+    assert "'not'" in result.out

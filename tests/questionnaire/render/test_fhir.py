@@ -172,6 +172,7 @@ def conditions(kb: KnowledgeBase) -> st.SearchStrategy[Condition]:
         | inner.map(NotOf)), max_leaves=6)
 
 
+@pytest.mark.slow
 def test_enable_when_means_what_ask_if_means(kb: KnowledgeBase) -> None:
     """For any condition FHIR can express, FHIR's reading agrees with ours on any answers."""
     @settings(max_examples=150, deadline=None)

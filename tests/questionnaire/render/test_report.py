@@ -238,7 +238,7 @@ def test_the_questionnaire_offers_why_and_a_report_at_the_end(kb: KnowledgeBase,
     lines = [str(q.values.index(v) + 1) if isinstance(v, str)
              else ",".join(str(q.values.index(x) + 1) for x in v) or "none" for q, v in path]
     target = tmp_path / "visit.html"
-    result = run_cli(stdin="\n".join([*lines, "2", "3", str(target), "4"]) + "\n")
+    result = run_cli(stdin="\n".join([*lines, "2", "3", str(target), "5"]) + "\n")
     assert result.code == 0, result.err
     out = " ".join(result.out.split())
     assert "2) Show why" in out and "3) Write a report for the doctor" in out

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 import stat
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import pytest
@@ -13,10 +13,9 @@ import pytest
 from engine.load.wording_lint import diagnostic_wording
 from engine.model import AnswerValue, KnowledgeBase, Question
 from engine.run.assess import assess
-from tests.answer_paths import answer_path, loaded_once
-from tests.conftest import run_cli
+from tests.answer_paths import answer_path
+from tests.conftest import CliResult
 
-pytestmark = pytest.mark.usefixtures(loaded_once.__name__)
 BOX_DRAWING = re.compile("[\u2500-\u257f]")
 
 
@@ -38,7 +37,8 @@ def flat(text: str) -> str:
     return " ".join(text.split())
 
 
-def test_a_piped_run_re_asks_explains_goes_back_and_completes(kb: KnowledgeBase) -> None:
+def test_a_piped_run_re_asks_explains_goes_back_and_completes(cli_kb: Callable[..., CliResult],
+                                                              kb: KnowledgeBase) -> None:
     wanted: dict[str, AnswerValue] = {"weaker": "yes", "onset": "over_weeks",
                                       "where_affected": ("feet_ankles", "hands")}
     lines, answers = plain_walk(kb, wanted)
@@ -46,7 +46,7 @@ def test_a_piped_run_re_asks_explains_goes_back_and_completes(kb: KnowledgeBase)
     # question 1: a number out of range, a word that fits nothing, an ambiguous start, "why",
     # then "no"; question 2: back; question 1 again: "No" as a word.
     lines[0:1] = ["7", "maybe", "n", "?", "2", "b", "No"]
-    result = run_cli(stdin="\n".join(lines) + "\n")  # input ends at the end menu: a normal end
+    result = cli_kb(stdin="\n".join(lines) + "\n")  # input ends at the end menu: a normal end
     assert result.code == 0, result.err
     out = result.out
     assert "  1) Yes  2) No  3) Not sure" in out
@@ -54,24 +54,27 @@ def test_a_piped_run_re_asks_explains_goes_back_and_completes(kb: KnowledgeBase)
     assert "Please type a number from 1 to 3" in out
     assert "'n' could mean No or Not sure: type the number." in out
     assert f"Why we ask: {first.why}" in flat(out)
-    assert "(Earlier you answered 2.)" in out
+    assert "(Earlier you answered No: type 2 to keep it.)" in out
     assert re.findall(r"Question (\d+) of", out)[:3] == ["1", "2", "1"]
     expected = assess(kb, answers)
     assert expected.level.title in out and kb.notice in flat(out)
     assert "\x1b" not in out and not BOX_DRAWING.search(out)
-    assert "What next?" in out and "1) Save my answers to a file  2) Show why" in out
-    assert "4) Quit" in out
+    # the end menu: one option a line, so none is split across lines
+    assert "What next?\n  1) Save my answers to a file\n  2) Show why" in out
+    assert "\n  3) Write a report for the doctor (.html or .md)\n" in out
+    assert "\n  5) Quit\n" in out
     assert diagnostic_wording(flat(out).replace(kb.notice, "")) == []
 
 
-def test_plain_mode_saves_answers_that_replay_exactly(kb: KnowledgeBase, tmp_path: Path) -> None:
+def test_plain_mode_saves_answers_that_replay_exactly(cli_kb: Callable[..., CliResult],
+                                                      kb: KnowledgeBase, tmp_path: Path) -> None:
     lines, answers = plain_walk(kb, {"muscles_smaller": "unsure", "inactivity": ("bed_rest",),
                                      "other_illness": ("cancer",)})
     target = tmp_path / "mine.yaml"
-    result = run_cli(stdin="\n".join([*lines, "1", str(target), "4"]) + "\n")
+    result = cli_kb(stdin="\n".join([*lines, "1", str(target), "5"]) + "\n")
     assert result.code == 0, result.err
     assert stat.S_IMODE(target.stat().st_mode) == 0o600
-    replay = run_cli("assess", "--answers", str(target), "--format", "json")
+    replay = cli_kb("assess", "--answers", str(target), "--format", "json")
     data = json.loads(replay.out)
     assert data["answers"] == {k: v if isinstance(v, str) else list(v)
                                for k, v in answers.items()}
@@ -79,11 +82,12 @@ def test_plain_mode_saves_answers_that_replay_exactly(kb: KnowledgeBase, tmp_pat
     assert data["ignored"] == []
 
 
-def test_plain_save_refuses_to_replace_a_file_without_a_yes(kb: KnowledgeBase,
+def test_plain_save_refuses_to_replace_a_file_without_a_yes(cli_kb: Callable[..., CliResult],
+                                                            kb: KnowledgeBase,
                                                             tmp_path: Path) -> None:
     target = tmp_path / "mine.yaml"
     target.write_text("precious\n")
-    result = run_cli(stdin=f"1\n1\n{target}\nn\n4\n")  # yes to question 1, save, decline, quit
+    result = cli_kb(stdin=f"1\n1\n{target}\nn\n5\n")  # yes to question 1, save, decline, quit
     assert result.code == 0, result.err
     assert "already exists. Replace it? (y/N)" in result.out and "Not saved." in result.out
     assert target.read_text() == "precious\n"
@@ -91,9 +95,10 @@ def test_plain_save_refuses_to_replace_a_file_without_a_yes(kb: KnowledgeBase,
 
 @pytest.mark.parametrize("typed", ["", "2\n2\n", "1\n1\n"])
 def test_end_of_input_before_the_result_exits_130_and_writes_nothing(
-        typed: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        cli_kb: Callable[..., CliResult], typed: str, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
-    result = run_cli(stdin=typed)  # "1\n1\n": an emergency, "save", input ends at the name
+    result = cli_kb(stdin=typed)  # "1\n1\n": an emergency, "save", input ends at the name
     assert result.code == 130
     assert result.err.strip() == "Stopped. Nothing was saved."
     assert "Traceback" not in result.out + result.err
@@ -117,8 +122,9 @@ def test_several_of_takes_numbers_words_or_none(kb: KnowledgeBase) -> None:
 
 @pytest.mark.parametrize(("argv", "environ"), [(["--plain"], {}), ([], {"TERM": "dumb"})])
 def test_plain_at_a_terminal_when_asked_or_on_a_dumb_terminal(
-        kb: KnowledgeBase, argv: list[str], environ: dict[str, str]) -> None:
-    result = run_cli(*argv, stdin="1\n2\n", environ=environ, tty=True)
+        cli_kb: Callable[..., CliResult], kb: KnowledgeBase, argv: list[str], environ: dict[str,
+        str]) -> None:
+    result = cli_kb(*argv, stdin="1\n2\n", environ=environ, tty=True)
     assert result.code == 0, result.err
     assert "Your answer (1-3, ? why): " in result.out
     assert kb.levels[0].title in result.out
@@ -126,7 +132,8 @@ def test_plain_at_a_terminal_when_asked_or_on_a_dumb_terminal(
 
 
 def test_a_save_finished_as_ctrl_c_came_is_named_in_the_stop_message(
-        kb: KnowledgeBase, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        cli_kb: Callable[..., CliResult], kb: KnowledgeBase, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
     from questionnaire.files import InterruptedAfterWriting
 
     def finished_then_stopped(path: Path, content: str | bytes, *, force: bool = False) -> Path:
@@ -136,7 +143,110 @@ def test_a_save_finished_as_ctrl_c_came_is_named_in_the_stop_message(
     monkeypatch.setattr("questionnaire.terminal.end_menu.write_private", finished_then_stopped)
     lines, _ = plain_walk(kb, {})
     target = tmp_path / "mine.yaml"
-    result = run_cli(stdin="\n".join([*lines, "1", str(target), "4"]) + "\n")
+    result = cli_kb(stdin="\n".join([*lines, "1", str(target), "5"]) + "\n")
     assert result.code == 130
     assert f"Stopped. {target} was written just before." in result.err
     assert "Nothing was saved" not in result.err
+
+
+def test_plain_change_an_answer_after_an_emergency_stop(cli_kb: Callable[..., CliResult],
+                                                        kb: KnowledgeBase) -> None:
+    calm_lines, calm = plain_walk(kb, {})
+    # "1" (Yes) to question 1 ends the questions; 4) Change an answer; 1) that answer; "2" (No);
+    # then the rest, calmly; then 5) Quit.
+    result = cli_kb(stdin="\n".join(["1", "4", "1", "2", *calm_lines[1:], "5"]) + "\n")
+    assert result.code == 0, result.err
+    before, after = result.out.split("Which answer would you like to change?")
+    assert "The questions stop here" in before and kb.levels[0].title in before
+    assert "  1) In the last few days, has any of these started suddenly" in after
+    assert "  2) Keep my answers (back to the menu)" in after
+    assert "(Earlier you answered Yes: type 1 to keep it.)" in after
+    assert re.findall(r"Question (\d+) of", after) == [str(n) for n in range(1, len(calm) + 1)]
+    assert assess(kb, calm).level.title in after and kb.levels[0].title not in after
+
+
+def test_plain_why_and_back_in_a_several_of_list_are_controls(cli_kb: Callable[..., CliResult],
+                                                              kb: KnowledgeBase) -> None:
+    lines, answers = plain_walk(kb, {"weaker": "yes", "where_affected": ("hands",)})
+    checkbox = kb.question("where_affected")
+    at = list(answers).index(checkbox.id)
+    before = lines[at - 1]
+    # at the list: ? (why), b (back: the question before, answered the same again), then 1
+    lines[at:at + 1] = ["?", "b", before, "1"]
+    result = cli_kb(stdin="\n".join(lines) + "\n")
+    assert result.code == 0, result.err
+    out = result.out
+    assert "Your answer (numbers such as 1,3, or none, ? why, b back): " in out
+    assert f"Why we ask: {checkbox.why}" in flat(out)
+    assert re.findall(r"Question (\d+) of", out)[at:at + 3] == [str(at + 1), str(at), str(at + 1)]
+    assert assess(kb, answers).level.title in out
+
+
+def test_plain_options_are_never_split_across_lines() -> None:
+    from questionnaire.terminal.plain import numbered_lines
+
+    labels = ["Save my answers to a file", "Write a report for the doctor (.html or .md)"]
+    assert numbered_lines(labels, 100) == ["  1) Save my answers to a file",
+                                           "  2) Write a report for the doctor (.html or .md)"]
+    assert numbered_lines(["Yes", "No", "Not sure"], 40, together=True) == [
+        "  1) Yes  2) No  3) Not sure"]
+    assert numbered_lines(["Yes", "No", "Not sure"], 20, together=True) == [
+        "  1) Yes", "  2) No", "  3) Not sure"]
+    # a label too long for the line wraps under its own first word, not under the number
+    assert numbered_lines(labels[1:], 30) == ["  1) Write a report for the",
+                                              "     doctor (.html or .md)"]
+
+
+def test_launch_command_repeats_how_the_tool_was_started() -> None:
+    from questionnaire.environment import launch_command
+
+    script, module = "/x/.venv/bin/muscle-triage", "/x/questionnaire/__main__.py"
+    assert launch_command(script, {}, "/usr/bin/python3") == "muscle-triage"
+    assert launch_command(script, {"UV": "/bin/uv"}, "/x/.venv/bin/python") == \
+        "uv run muscle-triage"
+    assert launch_command(module, {}, "/usr/bin/python3") == "python3 -m questionnaire"
+    assert launch_command(module, {"UV": "/bin/uv"}, "/x/.venv/bin/python") == \
+        "uv run python -m questionnaire"
+
+
+def test_saving_names_the_full_path_and_the_command_as_it_was_run(cli_kb: Callable[..., CliResult],
+        kb: KnowledgeBase, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)  # not a git work tree: the default is the current folder
+    lines, _ = plain_walk(kb, {})
+    typed = "\n".join([*lines, "1", "", "1", "sub folder.yaml", "5"]) + "\n"
+    (tmp_path / "sub folder.yaml").unlink(missing_ok=True)
+    result = cli_kb(stdin=typed, environ={"UV": "/bin/uv"})
+    assert result.code == 0, result.err
+    out = flat(result.out)
+    default = tmp_path / "muscle-triage-answers.yaml"
+    assert f"Save the answers to which file? [{default}]" in out
+    assert (f"Saved the answers to {default} (readable only by you).\n"
+            f"To see this result again, type:\n  uv run muscle-triage assess --answers {default}\n"
+            ) in result.out  # whole lines, never broken inside a path
+    typed_name = tmp_path / "sub folder.yaml"  # a relative name: its full path, quoted
+    assert f"Saved the answers to {typed_name}" in out
+    assert f"uv run muscle-triage assess --answers '{typed_name}'" in out
+    assert default.exists() and typed_name.exists()
+    assert "git work tree" not in out
+    assert (f"# See the result again with: uv run muscle-triage assess --answers {default}\n"
+            in default.read_text())
+
+
+def test_in_a_git_work_tree_files_are_offered_in_the_home_folder(cli_kb: Callable[..., CliResult],
+        kb: KnowledgeBase, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    clone, home = tmp_path / "clone", tmp_path / "home"
+    (clone / ".git").mkdir(parents=True)
+    (clone / "deep").mkdir()
+    home.mkdir()
+    monkeypatch.chdir(clone / "deep")
+    monkeypatch.setenv("HOME", str(home))
+    lines, _ = plain_walk(kb, {})
+    result = cli_kb(stdin="\n".join([*lines, "1", "", "3", "", "5"]) + "\n")
+    assert result.code == 0, result.err
+    out = flat(result.out)
+    assert out.count("This folder is inside a git work tree") == 2
+    assert f"Saved the answers to {home / 'muscle-triage-answers.yaml'}" in out
+    assert f"Wrote the report to {home / 'muscle-triage-report.html'}" in out
+    assert sorted(p.name for p in home.iterdir()) == ["muscle-triage-answers.yaml",
+                                                     "muscle-triage-report.html"]
+    assert list((clone / "deep").iterdir()) == []

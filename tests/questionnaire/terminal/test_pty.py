@@ -42,9 +42,14 @@ class Terminal:
     def text(self) -> str:
         return ANSI.sub("", self.seen)
 
-    def wait_for(self, phrase: str, timeout: float = 30) -> None:
+    def _since(self, anchor: str) -> str:
+        text = self.text()
+        return text.rsplit(anchor, 1)[1] if anchor in text else ""
+
+    def wait_for(self, phrase: str, timeout: float = 30, after: str = "") -> None:
+        """Read until ``phrase`` is on screen (after the last ``anchor``, when given)."""
         deadline = time.monotonic() + timeout
-        while phrase not in self.text():
+        while phrase not in (self._since(after) if after else self.text()):
             left = deadline - time.monotonic()
             if left <= 0:
                 raise AssertionError(f"{phrase!r} did not appear; the screen showed:\n"
@@ -74,6 +79,7 @@ class Terminal:
         return code
 
 
+@pytest.mark.slow
 def test_the_questionnaire_runs_at_a_real_terminal(kb: KnowledgeBase) -> None:
     terminal = Terminal([sys.executable, "-m", "questionnaire"])
     try:
@@ -87,7 +93,41 @@ def test_the_questionnaire_runs_at_a_real_terminal(kb: KnowledgeBase) -> None:
         assert kb.levels[0].title in screen and "Your answer: Yes" in screen
         assert "Question 2 of" not in screen
         assert "\x1b[" in terminal.seen  # a terminal gets colour and cursor control
-        terminal.type(DOWN * 3 + ENTER)  # Quit
+        terminal.type(DOWN * 4 + ENTER)  # Quit
+    finally:
+        code = terminal.close()
+    assert code == 0
+    assert "Traceback" not in terminal.text()
+
+
+def test_change_an_answer_at_a_real_terminal(kb: KnowledgeBase) -> None:
+    second = kb.questions[1]
+    assert second.role == "red_flag" and second.raises_to == kb.levels[0].id
+    terminal = Terminal([sys.executable, "-m", "questionnaire"])
+    try:
+        terminal.wait_for("Start the questions")
+        terminal.type(ENTER)
+        terminal.wait_for("Question 1 of about")
+        terminal.wait_for("Why are we asking this?")
+        terminal.type(ENTER)  # a hasty Enter: "Yes", the questions stop at the highest level
+        terminal.wait_for("What next?")
+        terminal.wait_for("Change an answer")
+        terminal.type(DOWN * 3 + ENTER)
+        terminal.wait_for("Which answer would you like to change?")
+        terminal.wait_for("Keep my answers")
+        terminal.type(ENTER)  # the first (and only) answer
+        terminal.wait_for("Your other answers are kept")
+        terminal.wait_for("Why are we asking this?", after="Your other answers are kept")
+        terminal.type(DOWN + ENTER)  # the pointer is on the earlier "Yes": one down is "No"
+        terminal.wait_for("Question 2 of about")
+        terminal.wait_for("Why are we asking this?", after="Question 2 of about")
+        terminal.type(ENTER)  # "Yes" to question 2, another emergency sign
+        terminal.wait_for("What next?", after="Question 2 of about")
+        screen = " ".join(terminal.text().split())
+        after = screen.split("Your other answers are kept")[1]
+        assert "Your answer: No" in after and "Your answer: Yes" in after
+        assert kb.levels[0].title in after and "Question 3 of" not in after
+        terminal.type(DOWN * 4 + ENTER)  # Quit
     finally:
         code = terminal.close()
     assert code == 0

@@ -12,7 +12,8 @@ import os
 import re
 import signal
 import stat
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -23,13 +24,14 @@ from prompt_toolkit.output import DummyOutput
 
 from engine.model import AnswerValue, KnowledgeBase, Question
 from engine.run.assess import assess
-from tests.answer_paths import answer_path, loaded_once
-from tests.conftest import CliResult, run_cli
+from tests.answer_paths import answer_path
+from tests.conftest import CliResult, reusing, run_cli
 
-pytestmark = pytest.mark.usefixtures(loaded_once.__name__)
 ENTER, DOWN, UP, SPACE, CTRL_C = "\r", "\x1b[B", "\x1b[A", " ", "\x03"
-#: Items after a question's options: "Why are we asking this?", then "Go back" (from question 2).
+#: Items after a one-answer question's options: "Why are we asking this?", then "Go back" (from
+#: question 2). A "choose all that apply" list has keys for them instead.
 WHY, BACK = 0, 1
+WHY_KEY, BACK_KEY = "?", "b"
 
 
 @contextlib.contextmanager
@@ -46,13 +48,19 @@ def time_limit(seconds: float) -> Iterator[None]:
         signal.signal(signal.SIGALRM, previous)
 
 
-def run_tui(keys: list[str], *argv: str) -> CliResult:
+def run_tui(keys: list[str], *argv: str, kb: KnowledgeBase) -> CliResult:
     """Run `muscle-triage` at a (pretend) terminal with these keystrokes, then end of input."""
     with create_pipe_input() as pipe, create_app_session(input=pipe, output=DummyOutput()):
         pipe.send_text("".join(keys))
         pipe.close()
-        with time_limit(30):
-            return run_cli(*argv, tty=True)
+        with time_limit(120):  # a hang guard, not a timing: a busy machine can take a while
+            return run_cli(*argv, tty=True, loader=reusing(kb))
+
+
+@pytest.fixture
+def tui(kb: KnowledgeBase) -> Callable[..., CliResult]:
+    """run_tui with the session's shipped knowledge base passed in, loaded once."""
+    return partial(run_tui, kb=kb)
 
 
 def select(index: int, start: int = 0) -> str:
@@ -91,20 +99,23 @@ def flat(text: str) -> str:
 
 
 START = select(0)
-QUIT = select(3)  # the end menu: "Save my answers to a file", "Show why", "Write a report", "Quit"
+#: The end menu: "Save my answers to a file", "Show why", "Write a report", "Change an answer",
+#: "Quit".
+CHANGE, QUIT = select(3), select(4)
 
 
 def test_routine_path_asks_follow_ups_saves_answers_and_they_replay(
-        kb: KnowledgeBase, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        cli_kb: Callable[..., CliResult], tui: Callable[..., CliResult], kb: KnowledgeBase,
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     wanted: dict[str, AnswerValue] = {"weaker": "yes", "onset": "over_months",
                                       "where_affected": ("hands",), "inactivity": ("cast",)}
     keys, answers = walk(kb, wanted)
-    # At the checkbox, tick "hands" and "Why are we asking this?": the reason is shown and the
-    # question comes back with "hands" still ticked, so Enter alone keeps it.
+    # At the checkbox, tick "hands" and press ?: the reason is shown and the question comes back
+    # with "hands" still ticked, so Enter alone keeps it.
     checkbox = kb.question("where_affected")
-    keys[list(answers).index(checkbox.id)] = tick([0, len(checkbox.options) + WHY]) + ENTER
-    result = run_tui([START, *keys, select(0), ENTER, QUIT])  # save under the default name
+    keys[list(answers).index(checkbox.id)] = SPACE + WHY_KEY + ENTER
+    result = tui([START, *keys, select(0), ENTER, QUIT])  # save under the default name
     assert result.code == 0, result.err
     asked = re.findall(r"Question (\d+) of about (\d+)", result.out)
     assert [int(n) for n, _ in asked] == list(range(1, len(answers) + 1))
@@ -118,20 +129,21 @@ def test_routine_path_asks_follow_ups_saves_answers_and_they_replay(
     assert f"Your answer: {checkbox.options[0].label}" in out
     saved = tmp_path / "muscle-triage-answers.yaml"
     assert stat.S_IMODE(saved.stat().st_mode) == 0o600
-    assert f"Saved the answers to {saved.name}" in out
+    assert f"Savedtheanswersto{saved}" in out.replace(" ", "")  # the full path (rich may fold it)
     data = yaml.safe_load(saved.read_text())
     assert data == {k: list(v) if isinstance(v, tuple) else v for k, v in answers.items()}
-    replay = run_cli("assess", "--answers", str(saved), "--format", "json")
+    replay = cli_kb("assess", "--answers", str(saved), "--format", "json")
     assert replay.code == 0 and '"ignored": []' in replay.out
     assert f'"level": "{expected.level.id}"' in replay.out
 
 
-def test_a_red_flag_ends_the_questions_at_once(kb: KnowledgeBase, tmp_path: Path,
+def test_a_red_flag_ends_the_questions_at_once(tui: Callable[..., CliResult], kb: KnowledgeBase,
+                                               tmp_path: Path,
                                                monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     second = kb.questions[1]
     assert second.role == "red_flag" and second.raises_to == kb.levels[0].id
-    result = run_tui([START, select(1), select(0), QUIT], "--no-color")  # no, then yes
+    result = tui([START, select(1), select(0), QUIT], "--no-color")  # no, then yes
     assert result.code == 0, result.err
     assert "\x1b[" not in result.out
     assert "Question 2 of about" in result.out and "Question 3 of" not in result.out
@@ -141,12 +153,13 @@ def test_a_red_flag_ends_the_questions_at_once(kb: KnowledgeBase, tmp_path: Path
     assert list(tmp_path.iterdir()) == []
 
 
-def test_going_back_asks_again_with_the_earlier_answer_suggested(kb: KnowledgeBase) -> None:
+def test_going_back_asks_again_with_the_earlier_answer_suggested(tui: Callable[..., CliResult],
+                                                                 kb: KnowledgeBase) -> None:
     options = len(kb.questions[1].options)
     # No to question 1; "Go back" at question 2; question 1 again, pointer on the earlier "No":
     # one step up is "Yes", which ends the questions.
     keys = [START, select(1), select(options + BACK), select(0, start=1), QUIT]
-    result = run_tui(keys)
+    result = tui(keys)
     assert result.code == 0, result.err
     assert re.findall(r"Question (\d+) of", result.out) == ["1", "2", "1"]
     assert "Going back to the previous question." in result.out
@@ -155,10 +168,11 @@ def test_going_back_asks_again_with_the_earlier_answer_suggested(kb: KnowledgeBa
     assert f"{' '.join(kb.questions[0].text.split()[:6])}" in out.split("How we got here")[1]
 
 
-def test_asking_why_shows_the_reason_then_the_same_question(kb: KnowledgeBase) -> None:
+def test_asking_why_shows_the_reason_then_the_same_question(tui: Callable[..., CliResult],
+                                                            kb: KnowledgeBase) -> None:
     first = kb.questions[0]
     keys = [START, select(len(first.options) + WHY), select(0), QUIT]
-    result = run_tui(keys)
+    result = tui(keys)
     assert result.code == 0, result.err
     out = flat(result.out)
     assert f"Why we ask: {first.why}" in out
@@ -168,40 +182,110 @@ def test_asking_why_shows_the_reason_then_the_same_question(kb: KnowledgeBase) -
 
 @pytest.mark.parametrize("where", ["start", "question", "end menu"])
 def test_ctrl_c_stops_calmly_with_130_and_writes_nothing(
-        where: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        tui: Callable[..., CliResult], where: str, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     keys = {"start": [CTRL_C], "question": [START, select(1), CTRL_C],
             "end menu": [START, select(0), CTRL_C]}[where]
-    result = run_tui(keys)
+    result = tui(keys)
     assert result.code == 130
     assert result.err.strip() == "Stopped. Nothing was saved."
     assert "Traceback" not in result.out + result.err
     assert list(tmp_path.iterdir()) == []
 
 
-def test_input_ending_mid_questionnaire_is_an_interrupt(kb: KnowledgeBase) -> None:
-    result = run_tui([START, select(1)])
+def test_input_ending_mid_questionnaire_is_an_interrupt(tui: Callable[..., CliResult],
+                                                        kb: KnowledgeBase) -> None:
+    result = tui([START, select(1)])
     assert result.code == 130 and "Stopped." in result.err
     assert "Question 2 of" in result.out and "How we got here" not in result.out
 
 
-def test_quit_at_the_start_screen(kb: KnowledgeBase) -> None:
-    result = run_tui([select(1)])
+def test_quit_at_the_start_screen(tui: Callable[..., CliResult], kb: KnowledgeBase) -> None:
+    result = tui([select(1)])
     assert result.code == 0 and "Question 1" not in result.out
     assert kb.notice in flat(result.out)
 
 
-def test_replacing_a_saved_file_needs_a_yes(kb: KnowledgeBase, tmp_path: Path,
+def test_replacing_a_saved_file_needs_a_yes(tui: Callable[..., CliResult], kb: KnowledgeBase,
+                                            tmp_path: Path,
                                             monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     target = tmp_path / "muscle-triage-answers.yaml"
     target.write_text("mine\n")
     os.chmod(target, 0o644)
     save = select(0) + ENTER
-    result = run_tui([START, select(0), save, ENTER, save, "y", QUIT])  # default "no", then "y"
+    result = tui([START, select(0), save, ENTER, save, "y", QUIT])  # default "no", then "y"
     assert result.code == 0, result.err
     out = flat(result.out)
     assert "Not saved." in out and "Saved the answers" in out
     assert "sudden_one_sided: 'yes'" in target.read_text() or \
         "sudden_one_sided: yes" in target.read_text()
     assert stat.S_IMODE(target.stat().st_mode) == 0o600
+
+
+def test_change_an_answer_mends_a_hasty_emergency_answer(tui: Callable[..., CliResult],
+                                                         kb: KnowledgeBase) -> None:
+    first = kb.questions[0]
+    assert first.role == "red_flag" and first.values[0] == "yes"
+    calm_keys, calm = walk(kb, {})
+    # Enter on question 1 (the pointer starts on "Yes") ends the questions at the highest level;
+    # "Change an answer", the only answer so far; the pointer is on the earlier "Yes" again, one
+    # step down is "No"; then the rest of the questions, answered calmly; then a fresh result.
+    keys = [START, ENTER, CHANGE, select(0), select(1), *calm_keys[1:], QUIT]
+    result = tui(keys)
+    assert result.code == 0, result.err
+    out = flat(result.out)
+    # (the menus themselves are drawn on prompt_toolkit's output, not captured here)
+    before, after = out.split("Your other answers are kept")
+    assert "The questions stop here" in before and kb.levels[0].title in before
+    asked_after = re.findall(r"Question (\d+) of", after)
+    assert asked_after == [str(n) for n in range(1, len(calm) + 1)]
+    expected = assess(kb, calm)
+    assert expected.level.id != kb.levels[0].id
+    assert expected.level.title in after and kb.levels[0].title not in after
+    assert "The questions stop here" not in after and kb.notice in after
+
+
+def test_change_an_answer_keeps_every_later_answer(tui: Callable[..., CliResult],
+                                                   kb: KnowledgeBase,
+                                                   tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    wanted: dict[str, AnswerValue] = {"weaker": "yes", "onset": "over_months",
+                                      "where_affected": ("hands",), "inactivity": ("cast",)}
+    keys, answers = walk(kb, wanted)
+    onset = kb.question("onset")
+    pick = list(answers).index("onset")
+    changed = {**answers, "onset": "over_days"}
+    # Change the onset (its pointer starts on the earlier answer, "Slowly, over months"), then
+    # save: nothing else is asked, and the saved file holds the new answer with all the others.
+    to_days = select(onset.values.index("over_days"), start=onset.values.index("over_months"))
+    save = select(0) + ENTER
+    result = tui([START, *keys, CHANGE, select(pick), to_days, save, QUIT])
+    assert result.code == 0, result.err
+    after = flat(result.out).split("Your other answers are kept")[1]
+    assert re.findall(r"Question (\d+) of", after) == [str(pick + 1)]
+    assert assess(kb, changed).level.title in after
+    saved = yaml.safe_load((tmp_path / "muscle-triage-answers.yaml").read_text())
+    assert saved == {k: list(v) if isinstance(v, tuple) else v for k, v in changed.items()}
+
+
+def test_in_a_checkbox_why_and_back_are_keys_not_ticks(tui: Callable[..., CliResult],
+                                                       kb: KnowledgeBase) -> None:
+    keys, answers = walk(kb, {"weaker": "yes", "where_affected": ("hands",)})
+    checkbox = kb.question("where_affected")
+    at = list(answers).index(checkbox.id)
+    # At the checkbox: tick the first option, press b: back to the question before, answered
+    # again with Enter (its earlier answer is suggested); at the checkbox again, Enter keeps
+    # nothing ticked (b forgot the tick) ... so tick it, then ? and Enter.
+    keys[at] = SPACE + BACK_KEY + ENTER + SPACE + WHY_KEY + ENTER
+    result = tui([START, *keys, QUIT])
+    assert result.code == 0, result.err
+    numbers = re.findall(r"Question (\d+) of", result.out)
+    assert numbers[at:at + 3] == [str(at + 1), str(at), str(at + 1)]
+    out = flat(result.out)
+    assert "Press ? to see why we ask, or b (or Esc) to go back" in out
+    assert f"Why we ask: {checkbox.why}" in out
+    assert f"Your answer: {checkbox.options[0].label}" in out
+    assert "Why are we asking this?" not in out.split(checkbox.text)[1].split("Your answer")[0]

@@ -7,7 +7,7 @@ import io
 import re
 from itertools import pairwise
 
-from questionnaire.terminal.styled import StyledWriter, terminal_width, wrap
+from questionnaire.terminal.styled import StyledWriter, terminal_width, text_width, wrap
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 WORDS = "Has any of these started suddenly, even if it has passed since the start of the week?"
@@ -35,6 +35,15 @@ def test_a_word_wider_than_a_line_is_cut_into_pieces_that_fit() -> None:
     assert _plain(wrap([("a " + "x" * 25 + " b", "")], 10)) == ["a", "x" * 10, "x" * 10,
                                                                 "x" * 5 + " b"]
     assert _plain(wrap([("注意注意注意", "")], 5)) == ["注意", "注意", "注意"]  # two columns each
+
+
+def test_columns_count_wide_characters_twice_and_accents_written_apart_not_at_all() -> None:
+    assert text_width("naïve") == 5 == text_width("nai\u0308ve")  # ï, and i + combining diaeresis
+    assert text_width("注意") == 4
+    assert text_width("a\u200bb") == 2  # a zero-width space takes no column
+    frame = io.StringIO()
+    StyledWriter(frame, 20, styles=False).box("t", [("注意 cafe\u0301", "")])
+    assert len({text_width(line) for line in frame.getvalue().splitlines()}) == 1  # even frame
 
 
 def test_spans_join_as_written_and_never_break_where_they_touch() -> None:

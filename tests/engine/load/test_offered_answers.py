@@ -1,0 +1,64 @@
+"""'Not sure' and 'Does not apply' offered by a question's flags: loaded, checked, kept apart."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from engine.load.knowledge_base import load_knowledge_base
+from engine.model import KnowledgeBase
+from engine.problems import KnowledgeBaseError
+from tests.conftest import replace_in
+
+WHERE_OPTIONS = '      - {value: all_over, label: "All over, no one place"}\n'
+
+
+def flagged_where(rules: Path) -> KnowledgeBase:
+    """The shipped rules with 'where_affected' offering both flagged answers."""
+    replace_in(rules / "questions.yaml", WHERE_OPTIONS,
+               WHERE_OPTIONS + "    not_sure: true\n    does_not_apply: true\n")
+    return load_knowledge_base(rules)
+
+
+def test_the_age_question_offers_not_sure_and_does_not_apply(kb: KnowledgeBase) -> None:
+    age = kb.question("age_at_start")
+    assert [o.label for o in age.options[-2:]] == ["Not sure", "Does not apply"]
+    assert age.values[-2:] == ("unsure", "not_applicable")
+    assert age.combination_problem("not_applicable") is None  # one answer: nothing to clash
+
+
+def test_flags_add_the_answers_last_and_they_go_alone_in_a_several_of(rules_copy: Path) -> None:
+    where = flagged_where(rules_copy).question("where_affected")
+    assert where.values[-3:] == ("all_over", "unsure", "not_applicable")
+    assert where.combination_problem(("hands", "not_applicable")) == (
+        "'Does not apply' goes on its own: choose it alone, or choose the others without it")
+    assert where.combination_problem(("unsure",)) is None
+    assert where.combination_problem(("face_eyes", "hands")) is None
+
+
+def test_a_rule_may_read_a_flagged_answer_and_a_misspelt_one_is_named(rules_copy: Path) -> None:
+    replace_in(rules_copy / "red_flags.rules.yaml", "{answer: floppy_baby, is: yes}",
+               "{answer: age_at_start, is: not_aplicable}")
+    with pytest.raises(KnowledgeBaseError) as caught:
+        load_knowledge_base(rules_copy)
+    text = "\n".join(str(p) for p in caught.value.problems)
+    assert "'not_aplicable' is not an answer to 'age_at_start' (did you mean " \
+           "'not_applicable'?)" in text
+
+
+def test_a_yes_no_question_needs_no_not_sure_flag(rules_copy: Path) -> None:
+    weaker = "  - id: weaker\n    role: symptom\n    kind: yes_no\n"
+    replace_in(rules_copy / "questions.yaml", weaker, weaker + "    not_sure: true\n")
+    with pytest.raises(KnowledgeBaseError) as caught:
+        load_knowledge_base(rules_copy)
+    assert any("always offers 'Not sure'" in str(p) for p in caught.value.problems)
+
+
+def test_a_flag_beside_an_option_of_the_same_value_is_a_duplicate(rules_copy: Path) -> None:
+    replace_in(rules_copy / "questions.yaml", '      - {value: unsure, label: "Not sure"}\n',
+               '      - {value: unsure, label: "Not sure"}\n    not_sure: true\n')
+    with pytest.raises(KnowledgeBaseError) as caught:
+        load_knowledge_base(rules_copy)
+    assert any("question 'onset': option value 'unsure' appears more than once" in str(p)
+               for p in caught.value.problems)
