@@ -46,7 +46,15 @@ class GradedText:
 
     @property
     def place(self) -> str:
-        where = f"{self.text.path}:{self.text.line}" if self.text.line else self.text.path
+        return self.place_in("")
+
+    def place_in(self, root: str) -> str:
+        """FILE:LINE: SUBJECT, the file named within the knowledge base directory ``root`` (an
+        installed copy's directory is deep in site-packages, which helps nobody find the text)."""
+        path = self.text.path
+        if root and path.startswith(root.rstrip("/") + "/"):
+            path = path[len(root.rstrip("/")) + 1:]
+        where = f"{path}:{self.text.line}" if self.text.line else path
         return f"{where}: {self.text.subject}"
 
 
@@ -130,17 +138,19 @@ def grade_knowledge_base(kb: KnowledgeBase) -> GradeSummary:
     return grade_texts(reader_texts(kb))
 
 
-def summary_lines(summary: GradeSummary, hardest: int = 5) -> list[str]:
-    """What `check` prints: the figures against the bar, then the hardest texts with file:line."""
+def summary_lines(summary: GradeSummary, hardest: int = 5, root: str = "") -> list[str]:
+    """What `check` prints: the figures against the bar, then the hardest texts with file:line
+    (files named within the knowledge base directory ``root``, when given)."""
     counted = summary.counted
     lines = [f"Reading grade (Flesch-Kincaid): mean {summary.mean:.1f} over {len(counted)} texts "
              f"of {MIN_WORDS_GRADED}+ words (bar {MEAN_GRADE_BAR:g}); "
              f"{len(summary.above_max)} above {MAX_GRADE_BAR:g}; "
              f"{len(summary.long_sentences)} with a sentence over {MAX_SENTENCE_WORDS} words"]
     for item in summary.hardest(hardest):
-        lines.append(f"  grade {item.grade:4.1f}  {item.place}: {_opening(item.text.text)}")
+        lines.append(f"  grade {item.grade:4.1f}  {item.place_in(root)}: "
+                     f"{_opening(item.text.text)}")
     for item in summary.long_sentences:
-        lines.append(f"  {item.longest_sentence} words in a sentence  {item.place}: "
+        lines.append(f"  {item.longest_sentence} words in a sentence  {item.place_in(root)}: "
                      f"{_opening(item.text.text)}")
     return lines
 

@@ -31,6 +31,6 @@ def run(args: argparse.Namespace, env: Environment) -> int:
           f"{len(kb.sources)} sources", file=env.stdout)
     from engine.load.reading_grade import grade_knowledge_base, summary_lines  # check only
 
-    for line in summary_lines(grade_knowledge_base(kb)):
+    for line in summary_lines(grade_knowledge_base(kb), root=kb.root):
         print(line, file=env.stdout)
     return Exit.OK

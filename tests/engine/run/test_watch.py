@@ -89,7 +89,8 @@ def test_firing_order_is_explained_by_salience_then_recency(kb: KnowledgeBase) -
     disuse = first(events, RuleFired, rule="disuse_context")
     assert isinstance(disuse, RuleFired)
     assert disuse.reason == "salience" and disuse.runner_up is not None
-    assert disuse.runner_up.rule == "see_doctor_about_muscle_change"
+    # both rules that need disuse_explained absent wait below it (which comes next is a tie)
+    assert disuse.runner_up.rule in {"see_doctor_about_muscle_change", "read_conditions_set"}
     assert disuse.salience > disuse.runner_up.salience
     # Its one fact takes the generic rule off the agenda unfired and lets disuse_only in.
     fact = asserted(events, "disuse_explained")

@@ -158,7 +158,7 @@ def test_plain_change_an_answer_after_an_emergency_stop(cli_kb: Callable[..., Cl
     assert result.code == 0, result.err
     before, after = result.out.split("Which answer would you like to change?")
     assert "The questions stop here" in before and kb.levels[0].title in before
-    assert "  1) In the last few days, has any of these started suddenly" in after
+    assert "  1) In the last few days, did one side of your face" in after
     assert "  2) Keep my answers (back to the menu)" in after
     assert "(Earlier you answered Yes: type 1 to keep it.)" in after
     assert re.findall(r"Question (\d+) of", after) == [str(n) for n in range(1, len(calm) + 1)]
