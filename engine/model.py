@@ -6,7 +6,7 @@ misspelt key is caught once, at load time, with a file and line, and not later a
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Literal
@@ -32,6 +32,19 @@ OTHER = "other"
 #: The question whose answer is the audience. Without an answer (old answer files, scenarios,
 #: a knowledge base without it) the questions are about the person answering.
 AUDIENCE_QUESTION = "who"
+
+
+def opening_questions(roles: Iterable[tuple[str, str]]) -> tuple[str, ...]:
+    """The ids of the context questions asked before anything else, from (id, role) pairs in
+    asking order: who the questions are about and the person's age. They describe the person, so
+    they come before the red flags, and no rule needs to read them (the wording and other
+    questions' ask_if do)."""
+    found = []
+    for question_id, role in roles:
+        if role != "context":
+            break
+        found.append(question_id)
+    return tuple(found)
 
 
 def audience_of(answers: Mapping[str, AnswerValue]) -> Audience:
@@ -294,6 +307,7 @@ class KnowledgeBase:
     default_level: str
     notice: str
     reading: tuple[ReadingItem, ...]
+    texts: Texts
     #: (source id, full citation) pairs, in the order of sources.yaml.
     sources: tuple[tuple[str, str], ...] = ()
     floor: Floor | None = None
@@ -324,6 +338,11 @@ class KnowledgeBase:
     def reading_item(self, topic_id: str) -> ReadingItem:
         return self._reading_index[topic_id]
 
+    @cached_property
+    def opening(self) -> tuple[str, ...]:
+        """The opening context questions (see opening_questions)."""
+        return opening_questions((q.id, q.role) for q in self.questions)
+
     def has_question(self, question_id: str) -> bool:
         return question_id in self._question_index
 
@@ -346,6 +365,12 @@ class KnowledgeBase:
     def for_answers(self, answers: Mapping[str, AnswerValue]) -> KnowledgeBase:
         """Worded for whom the answers are about (see audience_of)."""
         return self.for_audience(audience_of(answers))
+
+    def worded(self, text_of: Callable[[KnowledgeBase], str]) -> Wording:
+        """One text as each audience reads it, e.g. ``kb.worded(lambda v: v.notice)``; for
+        commands that show every variant (questions, explain)."""
+        first, adult, child, baby = (text_of(self.for_audience(a)) for a in AUDIENCES)
+        return Wording((first, adult, child, baby))
 
     @property
     def family(self) -> tuple[KnowledgeBase, ...]:

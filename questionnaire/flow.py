@@ -5,6 +5,7 @@ question bank with an answers dict. The answers always belong to exactly the que
 far, in asking order, so going back one step simply forgets the last answer (it is remembered as
 the suggestion when that question comes round again). After each answer the knowledge base
 assesses what it has so far; an answer that reaches the highest level ends the walk at once.
+Once ``who`` is answered, every question comes worded for the person it is about.
 """
 
 from __future__ import annotations
@@ -74,11 +75,17 @@ class Questionnaire:
     def _asked_now(self, question: Question) -> bool:
         return question.ask_if is None or evaluate(question.ask_if, self.answers)
 
+    @property
+    def worded(self) -> KnowledgeBase:
+        """The knowledge base worded for whom the answers so far say the questions are about."""
+        return self.kb.for_answers(self.answers)
+
     def current(self) -> Question | None:
-        """The next question to ask, or None when the walk is over (or ended early)."""
+        """The next question to ask, worded for the session's audience, or None when the walk
+        is over (or ended early)."""
         if self.ended_early:
             return None
-        for question in self.kb.questions[self._start():]:
+        for question in self.worded.questions[self._start():]:
             if self._asked_now(question):
                 return question
         return None

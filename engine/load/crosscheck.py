@@ -16,7 +16,7 @@ from typing import Any
 from engine.conditions import MULTI_OPS
 from engine.load.documents import Document
 from engine.load.yaml_reader import MarkedDict, MarkedList
-from engine.model import AUDIENCES, OTHER
+from engine.model import AUDIENCE_QUESTION, AUDIENCES, OTHER, opening_questions
 from engine.problems import Location, Problem
 
 YES_NO_VALUES = ("yes", "no", "unsure")
@@ -207,12 +207,15 @@ class _Checker:
             subject = f"question '{item['id']}'"
             if item["role"] == "red_flag":
                 if seen_other is not None:
-                    self.problem(doc.path, line, subject, "red-flag questions must come first "
-                                 f"(it follows '{seen_other}')")
+                    self.problem(doc.path, line, subject, "red-flag questions must come first, "
+                                 f"after only the opening context questions (it follows "
+                                 f"'{seen_other}')")
                 self.check_level(doc.path, _line(item, "raises_to", line), subject,
                                  item["raises_to"])
-            else:
+            elif item["id"] not in self.opening:
                 seen_other = seen_other or item["id"]
+            if item["id"] == AUDIENCE_QUESTION:
+                self.check_audience_question(doc.path, line, item)
             values = question_values(item)
             for duplicate in sorted({v for v in values if values.count(v) > 1}):
                 self.problem(doc.path, _line(item, "options", line), subject,
@@ -222,6 +225,24 @@ class _Checker:
                 before = order[:order.index(item["id"])] if item["id"] in order else []
                 self.check_condition(doc.path, item["ask_if"], subject, allow_facts=False,
                                      before=before)
+
+    def check_audience_question(self, path: str, line: int, item: MarkedDict) -> None:
+        """Each answer to ``who`` must name an audience, or its texts could never be read."""
+        if item["kind"] != "one_of":
+            self.problem(path, line, f"question '{AUDIENCE_QUESTION}'",
+                         f"the question '{AUDIENCE_QUESTION}' says whom the questions are about: "
+                         "it must be one_of")
+            return
+        for value in question_values(item):
+            if value not in AUDIENCES:
+                self.problem(path, _line(item, "options", line), f"question '{AUDIENCE_QUESTION}'",
+                             f"'{value}' is not an audience; its answers are "
+                             f"{', '.join(AUDIENCES)}")
+
+    @property
+    def opening(self) -> tuple[str, ...]:
+        return opening_questions((item["id"], item["role"])
+                                 for _doc, _line, item in _items(self.docs, "questions"))
 
     def check_reading(self) -> None:
         for doc, _line_no, item in _items(self.docs, "reading"):
@@ -244,8 +265,9 @@ class _Checker:
                                  f"unknown reading topic '{topic}'"
                                  f"{did_you_mean(topic, self.index.reading)}")
             self.check_sources(doc.path, item, subject)
+        opening = self.opening
         for doc, line, item in _items(self.docs, "questions"):
-            if item["id"] not in read_by_rules:
+            if item["id"] not in read_by_rules and item["id"] not in opening:
                 self.problem(doc.path, line, f"question '{item['id']}'",
                              "no rule reads this question")
         for doc, line, item in _items(self.docs, "reading"):

@@ -1,7 +1,8 @@
 """Load a knowledge base directory into a validated, typed KnowledgeBase.
 
-A directory holds ``levels.yaml``, ``sources.yaml``, ``questions.yaml``, ``reading.yaml`` and any
-number of ``*.rules.yaml`` (``*.scenarios.yaml`` beside them are read by the scenario runner).
+A directory holds ``levels.yaml``, ``sources.yaml``, ``questions.yaml``, ``reading.yaml``,
+``texts.yaml`` and any number of ``*.rules.yaml`` (``*.scenarios.yaml`` beside them are read by
+the scenario runner).
 Loading either returns a KnowledgeBase or raises KnowledgeBaseError carrying every problem found.
 """
 
@@ -19,6 +20,7 @@ from engine.load.wording_lint import wording_problems
 from engine.load.yaml_reader import MarkedDict
 from engine.model import (
     AUDIENCES,
+    TEXT_NAMES,
     Audience,
     Condition,
     Floor,
@@ -28,12 +30,13 @@ from engine.model import (
     Question,
     ReadingItem,
     Rule,
+    Texts,
     Then,
     Wording,
 )
 from engine.problems import KnowledgeBaseError, Location, Problem
 
-SINGLE_FILES = ("levels", "sources", "questions", "reading")
+SINGLE_FILES = ("levels", "sources", "questions", "reading", "texts")
 RULES_SUFFIX = ".rules.yaml"
 #: Labels of the answers no question spells out: yes_no's, and those offered by a flag.
 STANDARD_LABELS = {"yes": "Yes", "no": "No", "unsure": "Not sure",
@@ -148,6 +151,11 @@ class _Builder:
                                tuple(raw["sources"]), raw["link"], _where(doc, line))
         return make() if _worded(raw["title"], raw["summary"]) else self.once(raw, make)
 
+    def texts(self, doc: Document) -> Texts:
+        raw = doc.data["texts"]
+        return Texts(**{name: self.words(raw[name]) for name in TEXT_NAMES},
+                     where={name: _where(doc, raw.key_lines[name]) for name in TEXT_NAMES})
+
     def _question(self, doc: Document, line: int, raw: MarkedDict) -> Question:
         own = {o["value"]: o["label"] for o in raw.get("options", ())}
         options = tuple(Option(value, self.words(own[value]) if value in own
@@ -195,7 +203,7 @@ class _Builder:
             questions=questions, rules=rules, floor=floor,
             levels=tuple(sorted(levels, key=lambda level: -level.rank)),
             default_level=levels_doc["default_level"], notice=self.words(levels_doc["notice"]),
-            reading=reading, root=root,
+            reading=reading, texts=self.texts(by_kind["texts"]), root=root,
             sources=self.once(by_kind["sources"], lambda: _sources(by_kind["sources"])),
             audience=self.audience)
 

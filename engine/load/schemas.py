@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from jsonschema.exceptions import ValidationError
     from referencing import Registry
 
-FILE_KINDS = ("levels", "sources", "questions", "reading", "rules", "scenarios")
+FILE_KINDS = ("levels", "sources", "questions", "reading", "texts", "rules", "scenarios")
 
 
 @cache

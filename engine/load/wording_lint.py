@@ -1,10 +1,10 @@
 """Wording and sources lint: no reader-facing text may read as a diagnosis.
 
 Every text a reader can see (questions, options, why, guidance, reading, level advice, notice,
-rule titles and explanations), in the wording of every audience, is checked against a reviewed
-list of diagnostic phrasings, after the public guidance on symptom checkers and clinical-brief
-section 5. A phrase that is fine in one
-reviewed place (the notice must say the tool "does not diagnose") is allowed there only.
+texts.yaml, rule titles and explanations), in the wording of every audience, is checked against
+a reviewed list of diagnostic phrasings, after the public guidance on symptom checkers and
+clinical-brief section 5. A phrase that is fine in one reviewed place (the notice must say the
+tool "does not diagnose") is allowed there only.
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from collections.abc import Iterator
 from functools import cache, lru_cache
 from typing import NamedTuple
 
-from engine.model import KnowledgeBase
-from engine.problems import Problem
+from engine.model import TEXT_NAMES, KnowledgeBase
+from engine.problems import Location, Problem
 
 
 class Phrase(NamedTuple):
@@ -107,6 +107,11 @@ def _texts_of(kb: KnowledgeBase) -> Iterator[Text]:
         subject, where = f"reading '{item.id}'", item.where
         yield Text("reading", where.path, where.line, subject, item.title)
         yield Text("reading", where.path, where.line, subject, item.summary)
+    for name in TEXT_NAMES:
+        where = kb.texts.where.get(name, Location(f"{root}/texts.yaml"))
+        # "Not a diagnosis." heads the notice in the report, so it is read as part of the notice
+        place = "notice" if name == "not_a_diagnosis" else "text"
+        yield Text(place, where.path, where.line, f"text '{name}'", getattr(kb.texts, name))
 
 
 def diagnostic_wording(text: str, where: str = "") -> list[str]:

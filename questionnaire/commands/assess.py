@@ -52,6 +52,7 @@ def run(args: argparse.Namespace, env: Environment) -> int:
     kb = knowledge_base(args, env)
     stdin = env.stdin_bytes() if args.answers == "-" else None
     answers = normalise_answers(kb, read_answers_file(args.answers, stdin))
+    kb = kb.for_answers(answers)  # every text shown or written speaks of whom it is about
     printer = watch_printer(args, env)
     result = assess(kb, answers, printer)
     if printer:

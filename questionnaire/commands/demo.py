@@ -79,5 +79,5 @@ def run(args: argparse.Namespace, env: Environment) -> int:
     _introduce(chosen, env)
     printer = WatchPrinter(env, step=args.step, keys=env.stdin if args.step else None)
     result = watched_assessment(kb, chosen.answers, printer)
-    render_assessment(kb, result, env.console())
+    render_assessment(kb.for_answers(chosen.answers), result, env.console())
     return Exit.OK

@@ -12,8 +12,9 @@ from questionnaire.rules_option import add_rules_argument, knowledge_base
 
 DESCRIPTION = """\
 List the question bank in the order it is asked (red flags first): each question's id, text,
-allowed answers, the condition under which it is asked, and why it is asked. The ids and answer
-values are what an answers file for 'assess' uses."""
+allowed answers, the condition under which it is asked, and why it is asked. A text worded by
+audience is shown in every wording, each led by whom it is for ([self], [adult, child], [baby]).
+The ids and answer values are what an answers file for 'assess' uses."""
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -26,7 +27,7 @@ def run(args: argparse.Namespace, env: Environment) -> int:
 
     kb = knowledge_base(args, env)
     if args.format == "json":
-        json.dump([question_json(q) for q in kb.questions], env.stdout, indent=2,
+        json.dump([question_json(q, kb) for q in kb.questions], env.stdout, indent=2,
                   ensure_ascii=False)
         env.stdout.write("\n")
     else:

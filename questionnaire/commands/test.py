@@ -62,8 +62,11 @@ def _report_coverage(console: Console, kb: KnowledgeBase, outcomes: list[Outcome
     console.print("[bold]Questions[/]: cases that answer each / rules that read it")
     for question in kb.questions:
         count = table.answered_in[question.id]
-        readers = ", ".join(table.read_by[question.id]) or "no rule"
-        mark = "" if count and table.read_by[question.id] else "  [bold red]<- uncovered[/]"
+        opening = question.id in kb.opening  # needs no rule: it words texts, decides asking
+        readers = ", ".join(table.read_by[question.id]) or (
+            "no rule (an opening question)" if opening else "no rule")
+        read = bool(table.read_by[question.id]) or opening
+        mark = "" if count and read else "  [bold red]<- uncovered[/]"
         console.print(f"  {question.id:<32} answered {count:>3}  read by {escape(readers)}{mark}")
     proof = prove(kb)
     console.print()

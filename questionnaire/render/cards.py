@@ -18,6 +18,7 @@ from engine.model import (
     Rule,
 )
 from engine.verify.scenarios import Case
+from questionnaire.render.result import variant_lines
 from questionnaire.render.scenario_refs import cases_for_question, cases_for_rule
 
 
@@ -52,7 +53,8 @@ def rule_card(kb: KnowledgeBase, rule: Rule, cases: list[Case]) -> Card:
     if then.level:
         concludes.append(f"level {then.level}: {kb.level(then.level).title}")
     if then.guidance:
-        concludes.append(f"guidance: {then.guidance}")
+        concludes += [f"guidance: {line}" for line in variant_lines(
+            kb.worded(lambda v: v.rule(rule.id).then.guidance or ""))]
     concludes += [f"reading {t}: {kb.reading_item(t).title}" for t in then.reading]
     for fact in then.derive:
         readers = [r.id for r in kb.rules if fact in facts_read(r.when)]
@@ -69,9 +71,10 @@ def question_card(kb: KnowledgeBase, question: Question, cases: list[Case]) -> C
     card = Card(f"Question {question.id} (number {number} in asking order; "
                 f"{question.role.replace('_', ' ')}, {question.kind.replace('_', '/')})",
                 str(question.where))
-    card.add("Asks", [question.text])
-    card.items("Answers", [f"{o.value}: {o.label}" for o in question.options])
-    card.add("Why it is asked", [question.why])
+    card.add("Asks", variant_lines(kb.worded(lambda v: v.question(question.id).text)))
+    card.items("Answers", [line for o in question.options for line in variant_lines(
+        kb.worded(lambda v, value=o.value: f"{value}: {v.question(question.id).label_of(value)}"))])
+    card.add("Why it is asked", variant_lines(kb.worded(lambda v: v.question(question.id).why)))
     card.add("When it is asked", ["always"] if question.ask_if is None else
              ["only if:", *outline(kb, question.ask_if, 1)])
     if question.raises_to:
@@ -90,7 +93,7 @@ def question_card(kb: KnowledgeBase, question: Question, cases: list[Case]) -> C
 def topic_card(kb: KnowledgeBase, topic_id: str) -> Card:
     item = kb.reading_item(topic_id)
     card = Card(f"Reading topic {item.id}: {item.title}", str(item.where))
-    card.add("Summary", [item.summary])
+    card.add("Summary", variant_lines(kb.worded(lambda v: v.reading_item(topic_id).summary)))
     card.items("Sources", [kb.citation(s) for s in item.sources])
     card.add("Link", [item.link])
     offered = [f"{r.id}: {r.title}" for r in kb.rules if topic_id in r.then.reading]
@@ -113,7 +116,7 @@ def level_card(kb: KnowledgeBase, level_id: str) -> Card:
     default = " (the starting level)" if level_id == kb.default_level else ""
     card = Card(f"Urgency level {level.id}: {level.title}{default}",
                 f"rank {level.rank} (higher wins)")
-    card.add("Advice", [level.advice])
+    card.add("Advice", variant_lines(kb.worded(lambda v: v.level(level_id).advice)))
     card.items("Reached by", [f"{r.id}: {r.title}" for r in kb.rules if r.then.level == level_id]
              or ["no rule"])
     flags = [q.id for q in kb.questions if q.raises_to == level_id]

@@ -91,11 +91,11 @@ def _offered(node: RuleReason) -> str:
 def report_sections(kb: KnowledgeBase, assessment: Assessment, today: date,
                     picture: bool = True) -> list[Section]:
     """The report's parts in order; `picture` adds the Mermaid diagram (Markdown only)."""
-    level = assessment.level
+    level, texts = assessment.level, kb.texts
     sections = [Section("title", "\n".join([
-        "# Muscle changes: notes for a visit to the doctor", "",
+        f"# {md(texts.report_title)}", "",
         f"Date: {today.isoformat()}", "",
-        f"> **Not a diagnosis.** {md(assessment.notice)}"]))]
+        f"> **{md(texts.not_a_diagnosis)}** {md(assessment.notice)}"]))]
 
     result = [f"## Result: {md(level.title)}", "", md(level.advice)]
     if assessment.guidance:
@@ -130,8 +130,7 @@ def report_sections(kb: KnowledgeBase, assessment: Assessment, today: date,
             "````mermaid", to_mermaid(fired_path(kb, assessment)).rstrip("\n"), "````"])))
 
     if assessment.reading:
-        reading = ["## Reading", "",
-                   "About a subject, not about you: only a doctor can find the cause."]
+        reading = ["## Reading", "", md(texts.reading_intro)]
         for topic in why(kb, assessment).reading:
             item = topic.item
             reading += ["", f"### {md(item.title)}", "", md(item.summary), "",
@@ -198,7 +197,7 @@ def report_html(kb: KnowledgeBase, assessment: Assessment, today: date | None = 
     body = "\n".join(
         f'<section class="{section.css}">\n{renderer.render(section.markdown)}</section>'
         for section in report_sections(kb, assessment, day, picture=False))
-    title = html.escape(f"Muscle changes: notes for a visit to the doctor ({day.isoformat()})")
+    title = html.escape(f"{kb.texts.report_title} ({day.isoformat()})")
     return (f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
             f'<meta name="robots" content="noindex">\n<title>{title}</title>\n'

@@ -17,7 +17,7 @@ from rich.table import Table
 from rich.text import Text
 
 from engine.explain.words import formula
-from engine.model import AnswerValue, Assessment, KnowledgeBase, Question
+from engine.model import AnswerValue, Assessment, KnowledgeBase, Question, Wording
 
 SCHEMA_VERSION = 1
 #: Badge styles by level rank (0 = lowest).
@@ -47,13 +47,23 @@ def assessment_json(kb: KnowledgeBase, assessment: Assessment) -> dict[str, Any]
     }
 
 
-def question_json(question: Question) -> dict[str, Any]:
-    return {
+def question_json(question: Question, kb: KnowledgeBase | None = None) -> dict[str, Any]:
+    """A question as JSON; with ``kb``, a question worded by audience also gets ``by_audience``
+    (text, why and option labels for each of self, adult, child and baby)."""
+    found: dict[str, Any] = {
         "id": question.id, "text": question.text, "kind": question.kind, "role": question.role,
         "options": [{"value": o.value, "label": o.label} for o in question.options],
         "ask_if": formula(question.ask_if) if question.ask_if else None,
         "why": question.why,
     }
+    if kb is not None:
+        versions = {v.audience: v.question(question.id) for v in kb.family}
+        shown = {audience: {"text": q.text, "why": q.why,
+                            "labels": [o.label for o in q.options]}
+                 for audience, q in versions.items()}
+        if any(words != shown["self"] for words in shown.values()):
+            found["by_audience"] = shown
+    return found
 
 
 def _block(console: Console, markup: str, indent: int) -> None:
@@ -95,8 +105,8 @@ def render_assessment(kb: KnowledgeBase, assessment: Assessment, console: Consol
             _bullet(console, escape(text))
     if assessment.reading:
         console.print()
-        console.print("[bold]Reading[/] [dim](about a subject, not about you: only a doctor can "
-                      "find the cause)[/]")
+        console.print("[bold]Reading[/]")
+        _block(console, f"[dim]{escape(kb.texts.reading_intro)}[/]", 2)
         for item in assessment.reading:
             _block(console, f"[bold]{escape(item.title)}[/]", 2)
             _block(console, escape(item.summary), 4)
@@ -123,15 +133,30 @@ def render_trace(kb: KnowledgeBase, assessment: Assessment, console: Console) ->
                          "would not be asked given the other answers.[/]")
 
 
+def variant_lines(wording: Wording) -> list[str]:
+    """A text as each audience reads it: the text alone when everyone reads the same, else one
+    line per variant led by whom it is for, e.g. ``[adult, child] Have they lost strength?``."""
+    if wording.uniform:
+        return [wording.by_audience[0]]
+    return [f"[{', '.join(audiences)}] {text}" for audiences, text in wording.variants()]
+
+
+def _choices(question: Question) -> str:
+    return ", ".join(f"{o.value} ({o.label})" if o.label.lower() != o.value else o.value
+                     for o in question.options)
+
+
 def render_questions(kb: KnowledgeBase, console: Console) -> None:
+    """The question bank, with every audience's wording where a text is worded by audience."""
     for number, question in enumerate(kb.questions, start=1):
         role = question.role.replace("_", " ")
         console.print(f"[bold]{number}. {question.id}[/] [dim]({role}, {question.kind})[/]")
-        _block(console, escape(question.text), 3)
-        choices = ", ".join(f"{o.value} ({o.label})" if o.label.lower() != o.value else o.value
-                            for o in question.options)
-        _block(console, f"[dim]answers:[/] {escape(choices)}", 3)
+        for line in variant_lines(kb.worded(lambda v, q=question.id: v.question(q).text)):
+            _block(console, escape(line), 3)
+        for line in variant_lines(kb.worded(lambda v, q=question.id: _choices(v.question(q)))):
+            _block(console, f"[dim]answers:[/] {escape(line)}", 3)
         if question.ask_if:
             _block(console, f"[dim]asked if:[/] {escape(formula(question.ask_if))}", 3)
-        _block(console, f"[dim]why:[/] {escape(question.why)}", 3)
+        for line in variant_lines(kb.worded(lambda v, q=question.id: v.question(q).why)):
+            _block(console, f"[dim]why:[/] {escape(line)}", 3)
         console.print()

@@ -95,8 +95,7 @@ def explanation_tree(kb: KnowledgeBase, chain: Why, reading: bool = True) -> tup
                   children=tuple(under))]
     if reading and chain.reading:
         roots.append(Node(
-            "Reading (about a subject, not about you: only a doctor can find the cause)",
-            kind="reading", style="bold",
+            "Reading", (kb.texts.reading_intro,), kind="reading", style="bold",
             children=tuple(Node(f"{t.item.title} [{t.item.id}]", (t.item.link,), kind="topic",
                                 style="bold",
                                 children=tuple(build.rule(r, brief=True) for r in t.offered_by))

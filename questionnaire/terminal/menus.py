@@ -99,16 +99,10 @@ class QuestionaryFrontEnd:
 
     def welcome(self, kb: KnowledgeBase, length: Length) -> bool:
         self.text.box("muscle-triage", [
-            ("A questionnaire about ", ""), ("muscle wasting", "bold"),
-            (", for education. You answer questions about what you notice; rules written from "
-             "public health sources turn the answers into how soon to see a doctor, reading "
-             "about the subject, and the reasons.\n\n", ""),
-            (kb.notice, "bold"),
-            (f"\n\nThere are {length.fewest} to {length.most} questions, depending on your "
-             "answers. Questions about warning signs come first, and an answer that calls for "
-             "help at once ends the questions there. Every question lets you see why it is "
-             "asked and go back. Ctrl-C stops at any time; nothing is saved unless you ask.",
-             "")])
+            (kb.texts.welcome, ""), ("\n\n", ""), (kb.notice, "bold"),
+            (f"\n\nThere are {length.fewest} to {length.most} questions, depending on the "
+             f"answers. {kb.texts.how_it_runs} Every question lets you see why it is asked and "
+             "go back. Ctrl-C stops at any time; nothing is saved unless you ask.", "")])
         choice = self._run(questionary.select(
             "Ready?", choices=[questionary.Choice("Start the questions", value=True),
                                questionary.Choice("Quit", value=False)],

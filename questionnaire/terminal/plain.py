@@ -167,13 +167,13 @@ class PlainFrontEnd:
     # --- the FrontEnd protocol -----------------------------------------------------------------
 
     def welcome(self, kb: KnowledgeBase, length: Length) -> bool:
-        self._say("muscle-triage: a questionnaire about muscle wasting, for education.")
+        self._say("muscle-triage")
+        self._say(kb.texts.welcome)
         self._say()
         self._say(kb.notice)
         self._say()
-        self._say(f"There are {length.fewest} to {length.most} questions, depending on your "
-                  "answers. Questions about warning signs come first, and an answer that calls for "
-                  "help at once ends the questions there.")
+        self._say(f"There are {length.fewest} to {length.most} questions, depending on the "
+                  f"answers. {kb.texts.how_it_runs}")
         self._say("Answer by number or by word. Type ? to see why a question is asked, or b to "
                   "go back one question. Ctrl-C or Ctrl-D stops at any time; nothing is saved "
                   "unless you ask.")

@@ -60,19 +60,21 @@ def show_result(run: Questionnaire, front: FrontEnd,
                 watch: WatchPrinter | None = None) -> Assessment:
     """Draw the result of the answers so far (watched, with --watch) and return it."""
     # What follows the questions is imported only now, so the first question comes sooner.
+    from rich.markup import escape
+
     from questionnaire.render.result import render_assessment
     from questionnaire.render.summary import render_how_we_got_here
 
     kb = run.kb
     assessment = run.final()
+    kb = run.worded  # the result, the summary and the end menu speak of whom it is about
     front.console.print()
     if watch is not None:  # --watch: the engine runs the final answers once more, watched
         from questionnaire.render.watch_view import watched_assessment
 
         assessment = watched_assessment(kb, run.answers, watch)
     if run.ended_early:
-        front.console.print("[bold]The questions stop here: this answer reaches the highest "
-                            "urgency.[/]")
+        front.console.print(f"[bold]{escape(kb.texts.stopped_early)}[/]")
         front.console.print()
     render_assessment(kb, assessment, front.console, how_we_got_here=render_how_we_got_here)
     return assessment

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from engine.model import AnswerValue, KnowledgeBase
+from engine.model import TEXT_NAMES, AnswerValue, KnowledgeBase
 
 KINDS = ("yes_no", "one_of", "several_of")
 YES_NO = ("yes", "no", "unsure")
@@ -111,6 +111,7 @@ def knowledge_base_files(rules: int, seed: int = 0) -> dict[str, str]:
         "reading.yaml": _document("reading", {"reading": [
             {"id": "topic", "title": "Topic", "summary": "Generated.", "sources": ["bench"],
              "link": "https://example.org/"}]}),
+        "texts.yaml": _document("texts", {"texts": dict.fromkeys(TEXT_NAMES, "Generated.")}),
         "bench.rules.yaml": _document("rules", {"rules": _rules(rng, rules, questions)}),
     }
 

@@ -24,14 +24,19 @@ RAN = "touch ran-marker"
 #: (class, edit of levels.yaml as (old, new) or a whole content, the problem line printed).
 #: {L} is the line of the edit, so the cases survive edits elsewhere in the shipped file; a
 #: message ending in "…" is compared up to there (the rest lists what the schema allows).
+#: The title of level 'soon', worded by audience.
+SOON_TITLE = ("    title:\n      self: See a doctor soon\n"
+              "      other: They should see a doctor soon\n"
+              "      child: Your child should see a doctor soon\n"
+              "      baby: Your baby should see a doctor soon\n")
 RULE_FILE_CASES: list[tuple[str, tuple[str, str] | str | bytes, str]] = [
-    ("malformed YAML", ("title: See a doctor soon", "title: [See a doctor soon"),
+    ("malformed YAML", (SOON_TITLE, "    title: [See a doctor soon\n"),
      "rules/levels.yaml:{L+1}: expected ',' or ']', but got ':'"),
-    ("duplicate key", ("    title: See a doctor soon", "    title: Soon\n    title: x"),
+    ("duplicate key", (SOON_TITLE, "    title: Soon\n    title: x\n"),
      "rules/levels.yaml:{L+1}: duplicate key 'title' (first on line {L})"),
     ("alias bomb (billion laughs)", ALIAS_BOMB,
      "rules/levels.yaml:2: aliases (*name) are not allowed here"),
-    ("python tag", ("title: See a doctor soon", f"title: !!python/object/apply:os.system [{RAN}]"),
+    ("python tag", (SOON_TITLE, f"    title: !!python/object/apply:os.system [{RAN}]\n"),
      "rules/levels.yaml:{L}: the tag '!!python/object/apply:os.system' is not allowed (only "
      "plain YAML is read; nothing in a file is ever run)"),
     ("invalid UTF-8", b"levels:\n  - id: \xff\n", "rules/levels.yaml:2: not valid UTF-8 text"),
@@ -40,12 +45,12 @@ RULE_FILE_CASES: list[tuple[str, tuple[str, str] | str | bytes, str]] = [
      "'notice'"),
     ("too large", "#" * (MAX_BYTES + 1), "rules/levels.yaml: larger than 1024 KiB; refusing to "
      "read it"),
-    ("wrong type", ("title: See a doctor soon", "title: 5"),
+    ("wrong type", (SOON_TITLE, "    title: 5\n"),
      "rules/levels.yaml:{L}: level 'soon': must be non-empty text, or a mapping of whole "
      "sentences by audience (self, adult, child, baby, other)"),
-    ("missing key", ("    title: See a doctor soon\n", ""),
+    ("missing key", (SOON_TITLE, ""),
      "rules/levels.yaml:{L-1}: level 'soon': missing required key 'title'"),
-    ("unknown key", ("    title: See a doctor soon\n", "    colour: red\n    title: Soon\n"),
+    ("unknown key", (SOON_TITLE, "    colour: red\n    title: Soon\n"),
      "rules/levels.yaml:{L}: level 'soon': unknown key 'colour' (allowed: advice, id, …"),
     ("unknown name", ("default_level: routine", "default_level: routin"),
      "rules/levels.yaml:{L}: unknown level 'routin' (did you mean 'routine'?); levels are "

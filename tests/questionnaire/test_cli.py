@@ -75,9 +75,13 @@ def test_rules_option_works_before_or_after_the_command(rules_copy: Path) -> Non
 def test_questions_json_shape() -> None:
     result = run_cli("questions", "--format", "json")
     data = json.loads(result.out)
-    assert data[0]["id"] == "sudden_one_sided"
-    assert set(data[0]) == {"id", "text", "kind", "role", "options", "ask_if", "why"}
-    assert {"value": "unsure", "label": "Not sure"} in data[0]["options"]
+    assert data[0]["id"] == "who"
+    flag = next(q for q in data if q["id"] == "rash_not_fading")
+    assert set(flag) == {"id", "text", "kind", "role", "options", "ask_if", "why"}
+    assert {"value": "unsure", "label": "Not sure"} in flag["options"]
+    # a question worded by audience carries each wording
+    age = next(q for q in data if q["id"] == "age")
+    assert set(age) == set(flag) | {"by_audience"}
     onset = next(q for q in data if q["id"] == "onset")
     assert "muscles_smaller" in onset["ask_if"]
 
@@ -97,7 +101,7 @@ def test_assess_emergency_from_stdin_as_json() -> None:
     assert data["trace"][0]["rule"] == "rf_sudden_one_sided"
     assert data["trace"][0]["because"] == ["sudden_one_sided: Yes"]
     assert data["answers"] == {"sudden_one_sided": "yes"}
-    assert "not a substitute" in data["notice"]
+    assert "does not replace a doctor" in data["notice"]
 
 
 def test_assess_text_from_a_file(tmp_path: Path) -> None:
@@ -156,7 +160,7 @@ def test_broken_pipe_exits_quietly(tmp_path: Path) -> None:
     done = subprocess.run(f"{sys.executable} -m questionnaire questions | head -1; "
                           "echo \"status ${PIPESTATUS[0]}\"", shell=True, executable="/bin/bash",
                           capture_output=True, text=True, check=False)
-    assert done.stdout.startswith("1. sudden_one_sided")
+    assert done.stdout.startswith("1. who")
     assert done.stdout.rstrip().endswith("status 141")
     assert "Traceback" not in done.stderr and "Broken pipe" not in done.stderr
 

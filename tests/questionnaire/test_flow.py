@@ -9,15 +9,16 @@ from engine.model import AnswerValue, KnowledgeBase, Question
 from engine.run.assess import assess
 from questionnaire.flow import Questionnaire, questionnaire_length
 from questionnaire.render.summary import questions_behind, shorten
+from tests.answer_paths import calm_default
 
 
 def _calm_answer(question: Question, symptoms: str = "no") -> AnswerValue:
-    """No red flag; ``symptoms`` to yes/no symptoms; the last sure option (for onset, the
-    slowest); none of a several-of."""
+    """No red flag; ``symptoms`` to yes/no symptoms; the first option (the slowest onset for
+    onset); none of a several-of."""
     if question.kind == "several_of":
         return ()
     if question.kind == "one_of":
-        return [value for value in question.values if value != "unsure"][-1]
+        return calm_default(question)
     return symptoms if question.role != "red_flag" else "no"
 
 
@@ -40,7 +41,9 @@ def test_questions_come_in_bank_order_and_skip_those_whose_ask_if_fails(kb: Know
     assert skipped, "saying no to every symptom must skip the follow-up questions"
     assert all(q.ask_if is not None and not evaluate(q.ask_if, run.answers) for q in skipped)
     red_flags = [q.id for q in kb.questions if q.role == "red_flag"]
-    assert asked[: len(red_flags)] == red_flags
+    start = asked.index(red_flags[0])
+    assert set(asked[:start]) <= set(kb.opening)  # only who it is about, and their age, before
+    assert asked[start: start + len(red_flags)] == red_flags
 
 
 def test_progress_counts_up_and_the_estimate_never_grows(kb: KnowledgeBase) -> None:
@@ -61,17 +64,19 @@ def test_going_back_forgets_the_last_answer_and_remembers_it(kb: KnowledgeBase) 
     assert not run.back()
     first = run.current()
     assert first is not None
-    run.answer("no")
+    run.answer("adult")
     second = run.current()
     assert second is not None and second.id != first.id
     assert run.back()
     assert run.current() == first
     assert run.answers == {}
-    assert run.remembered == {first.id: "no"}
+    assert run.remembered == {first.id: "adult"}
 
 
 def test_an_answer_at_the_highest_level_ends_the_walk(kb: KnowledgeBase) -> None:
     run = Questionnaire(kb)
+    run.answer("self")
+    run.answer("40_to_59")
     run.answer("no")
     result = run.answer("yes")  # the second red flag
     assert result.level.id == kb.levels[0].id
@@ -133,7 +138,9 @@ def test_going_back_past_a_kept_answer_asks_it_instead_of_giving_it_again(
         kb: KnowledgeBase) -> None:
     run = Questionnaire(kb)
     _no_to_everything(run)
-    first, second = list(run.answers)[:2]
+    asked = list(run.answers)
+    at = next(i for i, q in enumerate(asked) if kb.question(q).role == "red_flag")
+    first, second = asked[at:at + 2]  # two yes/no questions, after who it is about
     run.change_from(first)
     run.answer("no")
     run.give_kept()

@@ -32,6 +32,8 @@ def test_red_flags_are_asked_early_and_each_declares_its_level(kb: KnowledgeBase
     roles = [q.role for q in kb.questions]
     first_flag = roles.index("red_flag")
     last_flag = len(roles) - 1 - roles[::-1].index("red_flag")
+    # only the opening questions (who it is about, their age) come before the red flags
+    assert [q.id for q in kb.questions[:first_flag]] == ["who", "age", "child_age"]
     assert set(roles[first_flag:last_flag + 1]) == {"red_flag"}
     assert "symptom" not in roles[:first_flag]
     for question in kb.questions[first_flag:last_flag + 1]:
@@ -112,9 +114,9 @@ def test_a_change_over_hours_or_days_is_at_least_urgent(kb: KnowledgeBase, onset
 @pytest.mark.parametrize("answers", [
     {"weaker": "yes", "twitching_or_cramps": "yes", "age_at_start": "18_to_59"},
     {"weaker": "yes", "where_affected": ("hands",), "age_at_start": "60_or_older"},
-    {"age_at_start": "18_months_to_17_years", "child_signs": ("pushes_on_thighs",)},
+    {"who": "child", "child_signs": ("pushes_on_thighs",)},
     {"numbness_or_tingling": "yes"},
-    {"age_at_start": "under_6_months", "baby_signs": ("floppy",)},
+    {"who": "baby", "baby_signs": ("floppy",)},
     {"other_illness": ("ms",), "ms_new_or_worse_symptoms": "yes"},
 ])
 def test_article_conditions_come_only_as_a_set_with_the_common_causes(
@@ -172,8 +174,10 @@ def test_every_rule_has_a_review_record(kb: KnowledgeBase) -> None:
 
 def test_every_result_carries_the_notice(kb: KnowledgeBase) -> None:
     for answers in [{}, {"sudden_one_sided": "yes"}, {"weaker": "yes", "inactivity": ("cast",)}]:
-        notice = assess(kb, answers).notice  # type: ignore[arg-type]
-        assert "not a substitute for a doctor" in notice and "emergency number" in notice
+        for who in ("self", "adult", "child", "baby"):  # in every audience's wording
+            notice = assess(kb, {**answers, "who": who}).notice  # type: ignore[arg-type]
+            assert notice == kb.for_audience(who).notice  # type: ignore[arg-type]
+            assert "does not replace a doctor" in notice and "emergency number" in notice
 
 
 def test_answers_to_questions_that_would_not_be_asked_are_set_aside(kb: KnowledgeBase) -> None:

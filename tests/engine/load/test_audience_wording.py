@@ -87,19 +87,33 @@ def test_a_diagnostic_phrase_only_in_the_baby_wording_is_caught(rules_copy: Path
     assert all("questions.yaml:" in p for p in problems)
 
 
-def test_level_titles_and_guidance_are_worded_per_audience(rules_copy: Path) -> None:
-    replace_in(rules_copy / "levels.yaml", """    title: Emergency — get help now""",
-               """    title:
-      self: Emergency — get help now
-      other: Emergency — get help for them now
-      baby: Emergency — get help for your baby now""")
+def test_guidance_comes_worded_for_whom_the_answers_are_about(rules_copy: Path) -> None:
+    replace_in(rules_copy / "red_flags.rules.yaml", """      guidance: >-
+        Call your local emergency number now: trouble breathing, breathlessness at rest or lying
+        flat, or choking on saliva needs emergency care.""", """      guidance:
+        self: Call your local emergency number now. Trouble breathing needs emergency care.
+        other: Call your local emergency number now. Their trouble breathing needs emergency care.
+        baby: Call your local emergency number now. A baby who works hard to breathe needs help.""")
     kb = load_knowledge_base(rules_copy)
-    assert kb.for_audience("baby").level("emergency").title == (
-        "Emergency — get help for your baby now")
-    assert kb.for_audience("child").level("emergency").title == (
-        "Emergency — get help for them now")
+    baby = assess(kb, {"who": "baby", "breathing_trouble": "yes"})
+    assert baby.guidance[0] == "Call your local emergency number now. A baby who works hard to " \
+        "breathe needs help."
+    assert baby.level.title == kb.for_audience("baby").level("emergency").title
+    adult = assess(kb, {"who": "adult", "breathing_trouble": "yes"})
+    assert adult.guidance[0].endswith("Their trouble breathing needs emergency care.")
     # without a 'who' answer (old answer files, scenarios) the questions are about oneself
-    assert assess(kb, {"breathing_trouble": "yes"}).level.title == "Emergency — get help now"
+    own = assess(kb, {"breathing_trouble": "yes"})
+    assert own.guidance[0].endswith(" Trouble breathing needs emergency care.")
+    assert own.level.title == kb.level("emergency").title
+
+
+def test_the_answers_to_who_must_be_audiences(rules_copy: Path) -> None:
+    replace_in(rules_copy / "questions.yaml", "{value: baby, label:", "{value: infant, label:")
+    with pytest.raises(KnowledgeBaseError) as caught:
+        load_knowledge_base(rules_copy)
+    problems = [str(p) for p in caught.value.problems]
+    assert [p for p in problems if "question 'who'" in p and "'infant' is not an audience" in p
+            ], problems
 
 
 def test_wording_resolves_other_for_those_not_named() -> None:

@@ -60,5 +60,5 @@ def test_a_flag_beside_an_option_of_the_same_value_is_a_duplicate(rules_copy: Pa
                '      - {value: unsure, label: "Not sure"}\n    not_sure: true\n')
     with pytest.raises(KnowledgeBaseError) as caught:
         load_knowledge_base(rules_copy)
-    assert any("question 'onset': option value 'unsure' appears more than once" in str(p)
+    assert any("option value 'unsure' appears more than once" in str(p)
                for p in caught.value.problems)

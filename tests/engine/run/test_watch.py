@@ -158,7 +158,8 @@ def _all_demo_answers(kb: KnowledgeBase) -> list[dict[str, AnswerValue]]:
         normalise_answers(kb, raw) for raw in (
             {"weaker": "yes", "muscles_smaller": "unsure", "family_history": "yes",
              "where_affected": ["hands", "hips_shoulders"], "after_infection": "yes"},
-            {"baby_signs": ["floppy"], "age_at_start": "under_6_months", "weaker": "yes",
+            {"who": "baby", "baby_signs": ["floppy"], "age_at_start": "under_6_months",
+             "weaker": "yes",
              "child_signs": ["late_milestones", "curved_spine"]},
             {})]
 

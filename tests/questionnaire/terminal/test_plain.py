@@ -42,10 +42,11 @@ def test_a_piped_run_re_asks_explains_goes_back_and_completes(cli_kb: Callable[.
     wanted: dict[str, AnswerValue] = {"weaker": "yes", "onset": "over_weeks",
                                       "where_affected": ("feet_ankles", "hands")}
     lines, answers = plain_walk(kb, wanted)
-    first = kb.questions[0]
-    # question 1: a number out of range, a word that fits nothing, an ambiguous start, "why",
-    # then "no"; question 2: back; question 1 again: "No" as a word.
-    lines[0:1] = ["7", "maybe", "n", "?", "2", "b", "No"]
+    first = next(q for q in kb.questions if q.role == "red_flag")
+    at = list(answers).index(first.id)  # asked after who it is about and their age
+    # the first red flag: a number out of range, a word that fits nothing, an ambiguous start,
+    # "why", then "no"; the next question: back; the first red flag again: "No" as a word.
+    lines[at:at + 1] = ["7", "maybe", "n", "?", "2", "b", "No"]
     result = cli_kb(stdin="\n".join(lines) + "\n")  # input ends at the end menu: a normal end
     assert result.code == 0, result.err
     out = result.out
@@ -55,7 +56,8 @@ def test_a_piped_run_re_asks_explains_goes_back_and_completes(cli_kb: Callable[.
     assert "'n' could mean No or Not sure: type the number." in out
     assert f"Why we ask: {first.why}" in flat(out)
     assert "(Earlier you answered No: type 2 to keep it.)" in out
-    assert re.findall(r"Question (\d+) of", out)[:3] == ["1", "2", "1"]
+    numbers = [str(n) for n in (at + 1, at + 2, at + 1)]
+    assert re.findall(r"Question (\d+) of", out)[at:at + 3] == numbers
     expected = assess(kb, answers)
     assert expected.level.title in out and kb.notice in flat(out)
     assert "\x1b" not in out and not BOX_DRAWING.search(out)
@@ -87,18 +89,19 @@ def test_plain_save_refuses_to_replace_a_file_without_a_yes(cli_kb: Callable[...
                                                             tmp_path: Path) -> None:
     target = tmp_path / "mine.yaml"
     target.write_text("precious\n")
-    result = cli_kb(stdin=f"1\n1\n{target}\nn\n5\n")  # yes to question 1, save, decline, quit
+    # myself, under 18, yes to the first red flag, save, decline, quit
+    result = cli_kb(stdin=f"1\n1\n1\n1\n{target}\nn\n5\n")
     assert result.code == 0, result.err
     assert "already exists. Replace it? (y/N)" in result.out and "Not saved." in result.out
     assert target.read_text() == "precious\n"
 
 
-@pytest.mark.parametrize("typed", ["", "2\n2\n", "1\n1\n"])
+@pytest.mark.parametrize("typed", ["", "2\n2\n", "1\n1\n1\n1\n"])
 def test_end_of_input_before_the_result_exits_130_and_writes_nothing(
         cli_kb: Callable[..., CliResult], typed: str, tmp_path: Path,
         monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
-    result = cli_kb(stdin=typed)  # "1\n1\n": an emergency, "save", input ends at the name
+    result = cli_kb(stdin=typed)  # "1\n1\n1\n1\n": an emergency, "save", input ends at the name
     assert result.code == 130
     assert result.err.strip() == "Stopped. Nothing was saved."
     assert "Traceback" not in result.out + result.err
@@ -124,9 +127,9 @@ def test_several_of_takes_numbers_words_or_none(kb: KnowledgeBase) -> None:
 def test_plain_at_a_terminal_when_asked_or_on_a_dumb_terminal(
         cli_kb: Callable[..., CliResult], kb: KnowledgeBase, argv: list[str], environ: dict[str,
         str]) -> None:
-    result = cli_kb(*argv, stdin="1\n2\n", environ=environ, tty=True)
+    result = cli_kb(*argv, stdin="1\n1\n1\n2\n", environ=environ, tty=True)  # to an emergency
     assert result.code == 0, result.err
-    assert "Your answer (1-3, ? why): " in result.out
+    assert "Your answer (1-4, ? why): " in result.out
     assert kb.levels[0].title in result.out
     assert "\x1b" not in result.out and not BOX_DRAWING.search(result.out)
 
@@ -152,16 +155,19 @@ def test_a_save_finished_as_ctrl_c_came_is_named_in_the_stop_message(
 def test_plain_change_an_answer_after_an_emergency_stop(cli_kb: Callable[..., CliResult],
                                                         kb: KnowledgeBase) -> None:
     calm_lines, calm = plain_walk(kb, {})
-    # "1" (Yes) to question 1 ends the questions; 4) Change an answer; 1) that answer; "2" (No);
-    # then the rest, calmly; then 5) Quit.
-    result = cli_kb(stdin="\n".join(["1", "4", "1", "2", *calm_lines[1:], "5"]) + "\n")
+    at = next(i for i, q in enumerate(calm) if kb.question(q).role == "red_flag")
+    # the opening questions, then "1" (Yes) to the first red flag ends the questions;
+    # 4) Change an answer; that answer; "2" (No); then the rest, calmly; then 5) Quit.
+    typed = [*calm_lines[:at], "1", "4", str(at + 1), "2", *calm_lines[at + 1:], "5"]
+    result = cli_kb(stdin="\n".join(typed) + "\n")
     assert result.code == 0, result.err
     before, after = result.out.split("Which answer would you like to change?")
     assert "The questions stop here" in before and kb.levels[0].title in before
-    assert "  1) In the last few days, did one side of your face" in after
-    assert "  2) Keep my answers (back to the menu)" in after
+    assert f"  {at + 1}) {kb.question(list(calm)[at]).text[:40]}" in after
+    assert f"  {at + 2}) Keep my answers (back to the menu)" in after
     assert "(Earlier you answered Yes: type 1 to keep it.)" in after
-    assert re.findall(r"Question (\d+) of", after) == [str(n) for n in range(1, len(calm) + 1)]
+    assert re.findall(r"Question (\d+) of", after) == [str(n) for n in
+                                                        range(at + 1, len(calm) + 1)]
     assert assess(kb, calm).level.title in after and kb.levels[0].title not in after
 
 
@@ -250,3 +256,9 @@ def test_in_a_git_work_tree_files_are_offered_in_the_home_folder(cli_kb: Callabl
     assert sorted(p.name for p in home.iterdir()) == ["muscle-triage-answers.yaml",
                                                      "muscle-triage-report.html"]
     assert list((clone / "deep").iterdir()) == []
+
+
+def test_the_welcome_says_what_texts_yaml_says(cli_kb: Callable[..., CliResult],
+                                               kb: KnowledgeBase) -> None:
+    out = flat(cli_kb("--plain", stdin="").out)
+    assert kb.texts.welcome in out and kb.texts.how_it_runs in out and kb.notice in out

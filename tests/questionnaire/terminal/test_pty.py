@@ -87,11 +87,15 @@ def test_the_questionnaire_runs_at_a_real_terminal(kb: KnowledgeBase) -> None:
         terminal.type(ENTER)
         terminal.wait_for("Question 1 of about")
         terminal.wait_for("Why are we asking this?")
-        terminal.type(ENTER)  # the pointer starts on "Yes"
+        terminal.type(ENTER)  # who it is about: the pointer starts on "Myself"
+        terminal.wait_for("Question 2 of about")
+        terminal.type(ENTER)  # the age: "Under 18"
+        terminal.wait_for("Question 3 of about")
+        terminal.type(ENTER)  # the first red flag: the pointer starts on "Yes"
         terminal.wait_for("What next?")
         screen = " ".join(terminal.text().split())
         assert kb.levels[0].title in screen and "Your answer: Yes" in screen
-        assert "Question 2 of" not in screen
+        assert "Question 4 of" not in screen
         assert "\x1b[" in terminal.seen  # a terminal gets colour and cursor control
         terminal.type(DOWN * 4 + ENTER)  # Quit
     finally:
@@ -101,32 +105,37 @@ def test_the_questionnaire_runs_at_a_real_terminal(kb: KnowledgeBase) -> None:
 
 
 def test_change_an_answer_at_a_real_terminal(kb: KnowledgeBase) -> None:
-    second = kb.questions[1]
-    assert second.role == "red_flag" and second.raises_to == kb.levels[0].id
+    flags = [q for q in kb.questions if q.role == "red_flag"]
+    assert [q.id for q in kb.questions[:2]] == ["who", "age"]  # Myself, then an age: 2 questions
+    assert all(q.raises_to == kb.levels[0].id for q in flags[:2])
     terminal = Terminal([sys.executable, "-m", "questionnaire"])
     try:
         terminal.wait_for("Start the questions")
         terminal.type(ENTER)
         terminal.wait_for("Question 1 of about")
-        terminal.wait_for("Why are we asking this?")
+        terminal.type(ENTER)  # myself
+        terminal.wait_for("Question 2 of about")
+        terminal.type(ENTER)  # the first age band
+        terminal.wait_for("Question 3 of about")
+        terminal.wait_for("Why are we asking this?", after="Question 3 of about")
         terminal.type(ENTER)  # a hasty Enter: "Yes", the questions stop at the highest level
         terminal.wait_for("What next?")
         terminal.wait_for("Change an answer")
         terminal.type(DOWN * 3 + ENTER)
         terminal.wait_for("Which answer would you like to change?")
         terminal.wait_for("Keep my answers")
-        terminal.type(ENTER)  # the first (and only) answer
+        terminal.type(DOWN * 2 + ENTER)  # the third answer: the warning sign
         terminal.wait_for("Your other answers are kept")
         terminal.wait_for("Why are we asking this?", after="Your other answers are kept")
         terminal.type(DOWN + ENTER)  # the pointer is on the earlier "Yes": one down is "No"
-        terminal.wait_for("Question 2 of about")
-        terminal.wait_for("Why are we asking this?", after="Question 2 of about")
-        terminal.type(ENTER)  # "Yes" to question 2, another emergency sign
-        terminal.wait_for("What next?", after="Question 2 of about")
+        terminal.wait_for("Question 4 of about")
+        terminal.wait_for("Why are we asking this?", after="Question 4 of about")
+        terminal.type(ENTER)  # "Yes" to the next warning sign, another emergency
+        terminal.wait_for("What next?", after="Question 4 of about")
         screen = " ".join(terminal.text().split())
         after = screen.split("Your other answers are kept")[1]
         assert "Your answer: No" in after and "Your answer: Yes" in after
-        assert kb.levels[0].title in after and "Question 3 of" not in after
+        assert kb.levels[0].title in after and "Question 5 of" not in after
         terminal.type(DOWN * 4 + ENTER)  # Quit
     finally:
         code = terminal.close()

@@ -99,6 +99,8 @@ def flat(text: str) -> str:
 
 
 START = select(0)
+#: Who it is about ("Myself") and the age ("Under 18"): the opening questions, before the red flags.
+OPENING = [select(0), select(0)]
 #: The end menu: "Save my answers to a file", "Show why", "Write a report", "Change an answer",
 #: "Quit".
 CHANGE, QUIT = select(3), select(4)
@@ -137,16 +139,20 @@ def test_routine_path_asks_follow_ups_saves_answers_and_they_replay(
     assert f'"level": "{expected.level.id}"' in replay.out
 
 
-def test_a_red_flag_ends_the_questions_at_once(tui: Callable[..., CliResult], kb: KnowledgeBase,
-                                               tmp_path: Path,
+def _first_red_flag(kb: KnowledgeBase) -> Question:
+    return next(q for q in kb.questions if q.role == "red_flag")
+
+
+def test_a_red_flag_ends_the_questions_at_once(tui: Callable[..., CliResult],
+                                               kb: KnowledgeBase, tmp_path: Path,
                                                monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
-    second = kb.questions[1]
+    second = kb.questions[kb.questions.index(_first_red_flag(kb)) + 1]
     assert second.role == "red_flag" and second.raises_to == kb.levels[0].id
-    result = tui([START, select(1), select(0), QUIT], "--no-color")  # no, then yes
+    result = tui([START, *OPENING, select(1), select(0), QUIT], "--no-color")  # no, yes
     assert result.code == 0, result.err
     assert "\x1b[" not in result.out
-    assert "Question 2 of about" in result.out and "Question 3 of" not in result.out
+    assert "Question 4 of about" in result.out and "Question 5 of" not in result.out
     out = flat(result.out)
     assert "The questions stop here" in out and kb.levels[0].title in out
     assert kb.notice in out and "Reading" not in out
@@ -155,28 +161,29 @@ def test_a_red_flag_ends_the_questions_at_once(tui: Callable[..., CliResult], kb
 
 def test_going_back_asks_again_with_the_earlier_answer_suggested(tui: Callable[..., CliResult],
                                                                  kb: KnowledgeBase) -> None:
-    options = len(kb.questions[1].options)
-    # No to question 1; "Go back" at question 2; question 1 again, pointer on the earlier "No":
-    # one step up is "Yes", which ends the questions.
-    keys = [START, select(1), select(options + BACK), select(0, start=1), QUIT]
+    first = _first_red_flag(kb)
+    options = len(kb.questions[kb.questions.index(first) + 1].options)
+    # No to the first red flag; "Go back" at the next; the first again, pointer on the earlier
+    # "No": one step up is "Yes", which ends the questions.
+    keys = [START, *OPENING, select(1), select(options + BACK), select(0, start=1), QUIT]
     result = tui(keys)
     assert result.code == 0, result.err
-    assert re.findall(r"Question (\d+) of", result.out) == ["1", "2", "1"]
+    assert re.findall(r"Question (\d+) of", result.out) == ["1", "2", "3", "4", "3"]
     assert "Going back to the previous question." in result.out
     out = flat(result.out)
     assert kb.levels[0].title in out
-    assert f"{' '.join(kb.questions[0].text.split()[:6])}" in out.split("How we got here")[1]
+    assert f"{' '.join(first.text.split()[:6])}" in out.split("How we got here")[1]
 
 
 def test_asking_why_shows_the_reason_then_the_same_question(tui: Callable[..., CliResult],
                                                             kb: KnowledgeBase) -> None:
-    first = kb.questions[0]
-    keys = [START, select(len(first.options) + WHY), select(0), QUIT]
+    first = _first_red_flag(kb)
+    keys = [START, *OPENING, select(len(first.options) + WHY), select(0), QUIT]
     result = tui(keys)
     assert result.code == 0, result.err
     out = flat(result.out)
     assert f"Why we ask: {first.why}" in out
-    assert re.findall(r"Question (\d+) of", result.out) == ["1"]
+    assert re.findall(r"Question (\d+) of", result.out) == ["1", "2", "3"]
     assert kb.levels[0].title in out  # the re-asked question took the answer
 
 
@@ -186,7 +193,7 @@ def test_ctrl_c_stops_calmly_with_130_and_writes_nothing(
         monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     keys = {"start": [CTRL_C], "question": [START, select(1), CTRL_C],
-            "end menu": [START, select(0), CTRL_C]}[where]
+            "end menu": [START, *OPENING, select(0), CTRL_C]}[where]
     result = tui(keys)
     assert result.code == 130
     assert result.err.strip() == "Stopped. Nothing was saved."
@@ -215,7 +222,7 @@ def test_replacing_a_saved_file_needs_a_yes(tui: Callable[..., CliResult], kb: K
     target.write_text("mine\n")
     os.chmod(target, 0o644)
     save = select(0) + ENTER
-    result = tui([START, select(0), save, ENTER, save, "y", QUIT])  # default "no", then "y"
+    result = tui([START, *OPENING, select(0), save, ENTER, save, "y", QUIT])  # "no", "y"
     assert result.code == 0, result.err
     out = flat(result.out)
     assert "Not saved." in out and "Saved the answers" in out
@@ -226,13 +233,15 @@ def test_replacing_a_saved_file_needs_a_yes(tui: Callable[..., CliResult], kb: K
 
 def test_change_an_answer_mends_a_hasty_emergency_answer(tui: Callable[..., CliResult],
                                                          kb: KnowledgeBase) -> None:
-    first = kb.questions[0]
-    assert first.role == "red_flag" and first.values[0] == "yes"
+    first = _first_red_flag(kb)
+    assert first.values[0] == "yes"
     calm_keys, calm = walk(kb, {})
+    at = list(calm).index(first.id)
     # Enter on question 1 (the pointer starts on "Yes") ends the questions at the highest level;
     # "Change an answer", the only answer so far; the pointer is on the earlier "Yes" again, one
     # step down is "No"; then the rest of the questions, answered calmly; then a fresh result.
-    keys = [START, ENTER, CHANGE, select(0), select(1), *calm_keys[1:], QUIT]
+    keys = [START, *calm_keys[:at], ENTER, CHANGE, select(at), select(1), *calm_keys[at + 1:],
+            QUIT]
     result = tui(keys)
     assert result.code == 0, result.err
     out = flat(result.out)
@@ -240,7 +249,7 @@ def test_change_an_answer_mends_a_hasty_emergency_answer(tui: Callable[..., CliR
     before, after = out.split("Your other answers are kept")
     assert "The questions stop here" in before and kb.levels[0].title in before
     asked_after = re.findall(r"Question (\d+) of", after)
-    assert asked_after == [str(n) for n in range(1, len(calm) + 1)]
+    assert asked_after == [str(n) for n in range(at + 1, len(calm) + 1)]
     expected = assess(kb, calm)
     assert expected.level.id != kb.levels[0].id
     assert expected.level.title in after and kb.levels[0].title not in after
@@ -289,3 +298,9 @@ def test_in_a_checkbox_why_and_back_are_keys_not_ticks(tui: Callable[..., CliRes
     assert f"Why we ask: {checkbox.why}" in out
     assert f"Your answer: {checkbox.options[0].label}" in out
     assert "Why are we asking this?" not in out.split(checkbox.text)[1].split("Your answer")[0]
+
+
+def test_the_welcome_box_says_what_texts_yaml_says(tui: Callable[..., CliResult],
+                                                   kb: KnowledgeBase) -> None:
+    out = flat(tui([select(1)]).out)  # "Quit" at the start screen
+    assert kb.texts.welcome in out and kb.texts.how_it_runs in out and kb.notice in out
