@@ -89,8 +89,8 @@ def test_a_diagnostic_phrase_only_in_the_baby_wording_is_caught(rules_copy: Path
 
 def test_guidance_comes_worded_for_whom_the_answers_are_about(rules_copy: Path) -> None:
     replace_in(rules_copy / "red_flags.rules.yaml", """      guidance: >-
-        Call your local emergency number now: trouble breathing, breathlessness at rest or lying
-        flat, or choking on saliva needs emergency care.""", """      guidance:
+        Call your local emergency number now. Breathing that is harder than usual, at rest or lying
+        flat, needs help at once.""", """      guidance:
         self: Call your local emergency number now. Trouble breathing needs emergency care.
         other: Call your local emergency number now. Their trouble breathing needs emergency care.
         baby: Call your local emergency number now. A baby who works hard to breathe needs help.""")

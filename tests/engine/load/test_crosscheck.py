@@ -104,8 +104,8 @@ def test_red_flag_after_other_questions(rules_copy: Path) -> None:
 
 def test_ask_if_may_only_read_earlier_questions(rules_copy: Path) -> None:
     replace_in(rules_copy / "questions.yaml",
-               "      answer: age_at_start\n      in: [under_6_months",
-               "      answer: family_history\n      in: [yes, under_6_months")
+               "    ask_if: {answer: who, is: baby}\n",
+               "    ask_if: {answer: family_history, is: yes}\n")
     with pytest.raises(KnowledgeBaseError) as caught:
         load_knowledge_base(rules_copy)
     texts = [str(p) for p in caught.value.problems]
