@@ -220,6 +220,10 @@ class Rule:
     explanation: str
     sources: tuple[str, ...]
     where: Location = field(default=Location(""), compare=False)
+    #: The review record (after Sigma rules): how settled the rule is, and when a clinician last
+    #: checked it against its sources. None in a knowledge base that keeps no record.
+    status: str | None = None
+    reviewed: str | None = None
 
 
 @dataclass(frozen=True)

@@ -14,10 +14,17 @@ from engine.model import AnswerValue, KnowledgeBase, Question
 
 
 def calm_default(question: Question) -> AnswerValue:
-    """No to a yes/no question, none of a several-of list, the first option of a one-of."""
+    """No to a yes/no question, none of a several-of list, the first option of a one-of, except
+    the slowest onset (its first option, "suddenly", is an emergency that ends the questions)."""
     if question.kind == "yes_no":
         return "no"
-    return () if question.kind == "several_of" else question.values[0]
+    if question.kind == "several_of":
+        return ()
+    return SLOWEST_ONSET if SLOWEST_ONSET in question.values else question.values[0]
+
+
+#: The calm answer to onset.
+SLOWEST_ONSET = "over_months"
 
 
 def answer_path(kb: KnowledgeBase, wanted: Mapping[str, AnswerValue]

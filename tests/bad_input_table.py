@@ -93,7 +93,7 @@ def _cases() -> list[Case]:
              if not (isinstance(content, str) and len(content) > 10_000)]
     cases += [Case(f"knowledge base: {kind}", ["check", "--rules", "rules"], _edit(name, old, new))
               for kind, name, old, new, _ in INJECTION_CASES]
-    sudden = "    when: {answer: sudden_one_sided, is: yes}\n    then:\n      level: emergency"
+    sudden = "    when: {answer: breathing_trouble, is: yes}\n    then:\n      level: emergency"
     cases += [
         Case("knowledge base: a red flag's rule turned routine", ["check", "--rules", "rules"],
              _edit("red_flags.rules.yaml", sudden, sudden.replace("emergency", "routine"))),
@@ -111,7 +111,7 @@ def _cases() -> list[Case]:
              lambda root: (root / "me.yaml").mkdir()),
         Case("empty standard input", ["assess", "--answers", "-"]),
         Case("`{}` on standard input (no answers, on purpose)", ["assess", "--answers", "-"],
-             stdin=b"{}\n", out_line="No warning signs in your answers"),
+             stdin=b"{}\n", out_line="Nothing urgent in your answers"),
         Case("--report and --fhir-response on one path",
              ["assess", "--answers", "-", "--report", "out.md", "--fhir-response", "out.md"],
              stdin=b"weaker: yes\n"),

@@ -199,7 +199,7 @@ class _Builder:
                       reading=tuple(then.get("reading", ())),
                       derive=tuple(then.get("derive", ()))),
             explanation=raw["explanation"].strip(), sources=tuple(raw["sources"]),
-            where=_where(doc, line))
+            where=_where(doc, line), status=raw.get("status"), reviewed=raw.get("reviewed"))
 
     def knowledge_base(self, docs: list[Document], root: str) -> KnowledgeBase:
         by_kind = {doc.kind: doc for doc in docs if doc.kind in SINGLE_FILES}

@@ -16,7 +16,11 @@ unknown or misspelt questions, answer values, facts, reading topics, levels and 
 ids; questions no rule reads; red flags not asked first. Then the safety promises, proved from
 the rules' structure: every red flag's "yes" reaches its raises_to level by itself, and the floor
 in levels.yaml cannot be broken. Every problem is listed at once as FILE:LINE: SUBJECT: MESSAGE,
-and the exit status is 1 when there is any."""
+and the exit status is 1 when there is any.
+
+A valid knowledge base also gets its reading grade: the mean Flesch-Kincaid grade of its reader
+texts against the plain-language bar, and the hardest texts with FILE:LINE (the test suite fails
+above the bar; here it is a report)."""
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -35,4 +39,8 @@ def run(args: argparse.Namespace, env: Environment) -> int:
     print(f"OK: {knowledge_base_name(args, kb)}: {len(kb.questions)} questions, "
           f"{len(kb.rules)} rules, {len(kb.reading)} reading topics, {len(kb.levels)} levels, "
           f"{len(kb.sources)} sources", file=env.stdout)
+    from engine.load.reading_grade import grade_knowledge_base, summary_lines  # check only
+
+    for line in summary_lines(grade_knowledge_base(kb), root=kb.root):
+        print(line, file=env.stdout)
     return Exit.OK

@@ -62,8 +62,8 @@ ANSWERS_CASES: list[tuple[str, str, str | bytes, str]] = [
     ("unknown question", "me.yaml", "weeker: yes\n",
      "unknown question 'weeker' (did you mean 'weaker'?); 'muscle-triage questions' lists them"),
     ("value not allowed", "me.yaml", "onset: yesterday\n",
-     "question 'onset': 'yesterday' is not an allowed answer; allowed: over_days, over_weeks, "
-     "over_months, unsure"),
+     "question 'onset': 'yesterday' is not an allowed answer; allowed: suddenly, over_hours, "
+     "over_days, over_weeks, over_months, unsure"),
     ("list for a one-answer question", "me.yaml", "weaker: [yes, no]\n",
      "question 'weaker' takes one answer, not a list; allowed: yes, no, unsure"),
     ("not a mapping", "me.yaml", "- weaker\n- yes\n",
@@ -218,17 +218,17 @@ def test_endless_standard_input_is_not_read_to_the_end(kb: KnowledgeBase) -> Non
 #: Injection through a rule file: (class, file, old, new, the problem printed). {L} is the line.
 INJECTION_CASES = [
     ("ESC in a rule title (YAML escape)", "muscle_changes.rules.yaml",
-     "title: Muscle loss, weakness or harder activities reported",
+     "title: Muscle loss, weakness or harder tasks reported",
      'title: "You hax\\e[Dve ALS"',
      "rules/muscle_changes.rules.yaml:{L}: the character U+001B (ESCAPE) is not allowed: "
      "control, bidi and invisible format characters can change what a reader's screen shows"),
     ("OSC 52 clipboard write", "muscle_changes.rules.yaml",
-     "title: Muscle loss, weakness or harder activities reported",
+     "title: Muscle loss, weakness or harder tasks reported",
      'title: "\\u001b]52;c;aGk=\\a"',
      "rules/muscle_changes.rules.yaml:{L}: the character U+001B (ESCAPE) is not allowed: "
      "control, bidi and invisible format characters can change what a reader's screen shows"),
     ("Cyrillic letter in a diagnosis", "muscle_changes.rules.yaml",
-     "title: Muscle loss, weakness or harder activities reported",
+     "title: Muscle loss, weakness or harder tasks reported",
      "title: You h\u0430ve muscle wasting",
      "rules/muscle_changes.rules.yaml:{L-1}: rule 'muscle_change_reported': wording: 'You have' "
      "tells the reader what they have: rephrase as guidance or reading"),

@@ -114,10 +114,14 @@ def test_a_quiet_result_lists_every_red_flag_and_an_emergency_lists_nothing(
 
 
 def test_a_several_of_sign_names_the_options_that_would_raise(kb: KnowledgeBase) -> None:
-    result = assess(kb, {"age_at_start": "18_months_to_17_years"})
+    result = assess(kb, {"who": "child", "age_at_start": "18_months_to_17_years"})
     child = [sign for group in result.safety_net for sign in group.signs
              if sign.question.id == "child_signs"]
-    assert child and set(child[0].answers) == set(kb.question("child_signs").values)
+    named = {answer for sign in child for answer in sign.answers}
+    offered = set(kb.question("child_signs").values) - {"unsure", "not_applicable"}
+    assert named == offered  # every option would raise: losing skills to today, others to soon
+    assert len({group.level.id for group in result.safety_net
+                if any(sign.question.id == "child_signs" for sign in group.signs)}) == 2
 
 
 def test_a_level_without_its_safety_net_heading_is_refused(rules_copy: Path) -> None:

@@ -12,9 +12,14 @@ from engine.problems import KnowledgeBaseError
 from engine.run.assess import assess
 from tests.conftest import replace_in
 
-BREATHING_TEXT = """    text: >-
-      Is there trouble breathing right now: short of breath while resting or lying flat, choking
-      on saliva, or (for a baby) working hard to breathe?"""
+BREATHING_TEXT = """    text:
+      self: >-
+        Right now, is breathing harder than it usually is for you, at rest or lying flat?
+      baby: >-
+        Right now, is your baby working hard to breathe, or breathing in a way that is new for
+        them?
+      other: >-
+        Right now, is their breathing harder than it usually is for them, at rest or lying flat?"""
 BY_AUDIENCE = """    text:
       self: Is it hard for you to breathe right now?
       other: Is it hard for them to breathe right now?
@@ -35,7 +40,7 @@ def test_a_mapping_gives_each_audience_its_own_sentence(rules_copy: Path) -> Non
                      "child": "Is it hard for them to breathe right now?",
                      "baby": "Is your baby working hard to breathe right now?"}
     # what no audience words differently is one shared object
-    assert kb.for_audience("baby").question("eye_symptoms") is kb.question("eye_symptoms")
+    assert kb.for_audience("baby").question("double_vision") is kb.question("double_vision")
 
 
 def test_a_missing_audience_is_named_at_its_file_and_line(rules_copy: Path) -> None:
@@ -84,8 +89,8 @@ def test_a_diagnostic_phrase_only_in_the_baby_wording_is_caught(rules_copy: Path
 
 def test_guidance_comes_worded_for_whom_the_answers_are_about(rules_copy: Path) -> None:
     replace_in(rules_copy / "red_flags.rules.yaml", """      guidance: >-
-        Call your local emergency number now: trouble breathing, breathlessness at rest or lying
-        flat, or choking on saliva needs emergency care.""", """      guidance:
+        Call your local emergency number now. Breathing that is harder than usual, at rest or lying
+        flat, needs help at once.""", """      guidance:
         self: Call your local emergency number now. Trouble breathing needs emergency care.
         other: Call your local emergency number now. Their trouble breathing needs emergency care.
         baby: Call your local emergency number now. A baby who works hard to breathe needs help.""")

@@ -36,12 +36,12 @@ def test_shipped_knowledge_base_is_valid() -> None:
      "rule 'rf_breathing_trouble': unknown question 'breathing_troubel' (did you mean "
      "'breathing_trouble'?)", None),
     # a value the question does not offer
-    ("red_flags.rules.yaml", "{answer: floppy_baby, is: yes}", "{answer: floppy_baby, is: yse}",
-     "'yse' is not an answer to 'floppy_baby' (did you mean 'yes'?); allowed: yes, no, unsure",
+    ("red_flags.rules.yaml", "{answer: choking, is: yes}", "{answer: choking, is: yse}",
+     "'yse' is not an answer to 'choking' (did you mean 'yes'?); allowed: yes, no, unsure",
      None),
     # unknown reading topic
-    ("red_flags.rules.yaml", "reading: [spinal_muscular_atrophy]",
-     "reading: [spinal_muscular_atrophyy]", "unknown reading topic 'spinal_muscular_atrophyy'",
+    ("muscle_changes.rules.yaml", "reading: [weakness_with_use]",
+     "reading: [weakness_with_usee]", "unknown reading topic 'weakness_with_usee'",
      None),
     # unknown level
     ("red_flags.rules.yaml", "level: urgent", "level: urgnet", "unknown level 'urgnet'", None),
@@ -52,21 +52,29 @@ def test_shipped_knowledge_base_is_valid() -> None:
     ("muscle_changes.rules.yaml", "- {not: {fact: other_signs}}",
      "- {not: {fact: other_sign}}", "no rule derives the fact 'other_sign'", None),
     # includes on a single-valued question
-    ("red_flags.rules.yaml", "{answer: floppy_baby, is: yes}",
-     "{answer: floppy_baby, includes: yes}", "'includes' does not fit yes_no question", None),
+    ("red_flags.rules.yaml", "{answer: choking, is: yes}",
+     "{answer: choking, includes: yes}", "'includes' does not fit yes_no question", None),
     # duplicate rule id
     ("red_flags.rules.yaml", "id: rf_breathing_trouble", "id: rf_sudden_one_sided",
      "rule 'rf_sudden_one_sided': duplicate id", None),
     # schema: unknown key
-    ("red_flags.rules.yaml", "    title: Trouble breathing\n",
-     "    title: Trouble breathing\n    severity: high\n", "unknown key 'severity'",
+    ("red_flags.rules.yaml", "    title: Breathing harder than usual\n",
+     "    title: Breathing harder than usual\n    severity: high\n", "unknown key 'severity'",
      "severity: high"),
+    # schema: a review record needs both its parts, and a known status
+    ("red_flags.rules.yaml", "    status: test\n    reviewed: \"2026-12-01\"\n\n  - id: rf_choking",
+     "    status: tested\n    reviewed: \"2026-12-01\"\n\n  - id: rf_choking",
+     "must be one of: stable, test, experimental, deprecated", "status: tested"),
+    ("red_flags.rules.yaml", "    status: test\n    reviewed: \"2026-12-01\"\n\n  - id: rf_choking",
+     "    status: test\n    reviewed: 1 Dec 2026\n\n  - id: rf_choking",
+     "must be a date written YYYY-MM-DD", "reviewed: 1 Dec"),
     # schema: missing key
-    ("reading.yaml", "    link: https://www.fusfoundation.org/\n", "",
+    ("reading.yaml",
+     "    link: https://www.fusfoundation.org/diseases-and-conditions/muscle-atrophy/\n", "",
      "reading 'focused_ultrasound': missing required key 'link'", "- id: focused_ultrasound"),
     # schema: condition with two operators
-    ("red_flags.rules.yaml", "when: {answer: floppy_baby, is: yes}",
-     "when: {answer: floppy_baby, is: yes, fact: x}", "a condition has exactly one of", None),
+    ("red_flags.rules.yaml", "when: {answer: choking, is: yes}",
+     "when: {answer: choking, is: yes, fact: x}", "a condition has exactly one of", None),
 ])
 def test_each_problem_is_reported_with_file_line_and_subject(
         rules_copy: Path, file: str, old: str, new: str, expected: str, at: str | None) -> None:
@@ -96,8 +104,8 @@ def test_red_flag_after_other_questions(rules_copy: Path) -> None:
 
 def test_ask_if_may_only_read_earlier_questions(rules_copy: Path) -> None:
     replace_in(rules_copy / "questions.yaml",
-               "      answer: age_at_start\n      in: [under_6_months",
-               "      answer: family_history\n      in: [yes, under_6_months")
+               "    ask_if: {answer: who, is: baby}\n",
+               "    ask_if: {answer: family_history, is: yes}\n")
     with pytest.raises(KnowledgeBaseError) as caught:
         load_knowledge_base(rules_copy)
     texts = [str(p) for p in caught.value.problems]
@@ -106,8 +114,9 @@ def test_ask_if_may_only_read_earlier_questions(rules_copy: Path) -> None:
 
 def test_negation_cycle_is_refused(rules_copy: Path) -> None:
     replace_in(rules_copy / "muscle_changes.rules.yaml",
-               "        - {answer: onset, is: over_days}\n",
-               "        - {answer: onset, is: over_days}\n        - {fact: disuse_explained}\n")
+               "        - {answer: onset, in: [suddenly, over_hours, over_days]}\n",
+               "        - {answer: onset, in: [suddenly, over_hours, over_days]}\n"
+               "        - {fact: disuse_explained}\n")
     with pytest.raises(KnowledgeBaseError) as caught:
         load_knowledge_base(rules_copy)
     assert any("depends on the absence of a fact" in str(p) for p in caught.value.problems)

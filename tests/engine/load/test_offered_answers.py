@@ -38,7 +38,7 @@ def test_flags_add_the_answers_last_and_they_go_alone_in_a_several_of(rules_copy
 
 
 def test_a_rule_may_read_a_flagged_answer_and_a_misspelt_one_is_named(rules_copy: Path) -> None:
-    replace_in(rules_copy / "red_flags.rules.yaml", "{answer: floppy_baby, is: yes}",
+    replace_in(rules_copy / "red_flags.rules.yaml", "{answer: choking, is: yes}",
                "{answer: age_at_start, is: not_aplicable}")
     with pytest.raises(KnowledgeBaseError) as caught:
         load_knowledge_base(rules_copy)

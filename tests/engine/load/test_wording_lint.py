@@ -70,7 +70,7 @@ def test_shipped_knowledge_base_has_clean_wording(kb: KnowledgeBase) -> None:
 
 def test_diagnostic_guidance_stops_the_knowledge_base_from_loading(rules_copy: Path) -> None:
     line = replace_in(rules_copy / "muscle_changes.rules.yaml",
-                      "Book an appointment with a doctor about the changes in your muscles.",
+                      "Book a visit with a doctor about the changes in your muscles.",
                       "You probably have muscle wasting.")
     with pytest.raises(KnowledgeBaseError) as caught:
         load_knowledge_base(rules_copy)

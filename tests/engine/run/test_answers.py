@@ -30,7 +30,8 @@ def test_bad_value_names_question_and_allowed_values(kb: KnowledgeBase) -> None:
     with pytest.raises(AnswerError) as caught:
         normalise_answers(kb, {"onset": "yesterday"})
     assert str(caught.value) == ("question 'onset': 'yesterday' is not an allowed answer; "
-                                 "allowed: over_days, over_weeks, over_months, unsure")
+                                 "allowed: suddenly, over_hours, over_days, over_weeks, "
+                                 "over_months, unsure")
     assert caught.value.question == "onset"
 
 

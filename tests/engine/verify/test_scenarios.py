@@ -46,12 +46,12 @@ def test_every_rules_file_has_a_scenarios_file_beside_it() -> None:
 def test_a_broken_scenario_fails_with_a_readable_diff(rules_copy: Path) -> None:
     replace_in(rules_copy / "red_flags.scenarios.yaml",
                "expect: {urgency: emergency, fires: [rf_cannot_walk_or_lift_head]}",
-               "expect: {urgency: urgent, fires: [rf_cannot_walk_or_lift_head, rf_floppy_baby]}")
+               "expect: {urgency: urgent, fires: [rf_cannot_walk_or_lift_head, rf_choking]}")
     result = run_cli("test", "--rules", str(rules_copy))
     assert result.code == 1
     assert "FAIL red_flags::cannot_walk_is_emergency" in result.out
     assert "urgency: expected urgent, got emergency" in result.out
-    assert "fires: expected rf_floppy_baby to fire; it did not" in result.out
+    assert "fires: expected rf_choking to fire; it did not" in result.out
     assert "fired: rf_cannot_walk_or_lift_head" in result.out
     assert result.out.rstrip().endswith("1 failed")
     assert f"{len(SHIPPED) - 1} passed, 1 failed" in result.out
@@ -81,14 +81,14 @@ def test_scenario_mistakes_name_file_line_and_what(rules_copy: Path, kb: Knowled
   - id: typo
     answers:
       weaker: maybe
-    expect: {fires: [rf_floppy_babe], urgency: soonish}
+    expect: {fires: [rf_chokin], urgency: soonish}
 """, encoding="utf-8")
     with pytest.raises(KnowledgeBaseError) as caught:
         load_cases(kb, [path])
     texts = [str(p) for p in caught.value.problems]
     assert any(":4: case 'typo': question 'weaker': 'maybe' is not an allowed answer" in t
                for t in texts)
-    assert any("unknown rule 'rf_floppy_babe' (did you mean 'rf_floppy_baby'?)" in t
+    assert any("unknown rule 'rf_chokin' (did you mean 'rf_choking'?)" in t
                for t in texts)
     assert any("unknown level 'soonish'" in t for t in texts)
     assert run_cli("test", str(path)).code == 1
@@ -98,7 +98,8 @@ def test_cli_test_passes_on_the_shipped_scenarios_with_coverage() -> None:
     result = run_cli("test", "--coverage")
     assert result.code == 0, result.out + result.err
     assert f"{len(SHIPPED)} passed, 0 failed" in result.out
-    assert "red flags proved to reach their level: 10 of 10" in result.out
+    flags = sum(q.role == "red_flag" for q in load_knowledge_base().questions)
+    assert f"red flags proved to reach their level: {flags} of {flags}" in result.out
     assert "uncovered" not in result.out
 
 

@@ -8,7 +8,9 @@ import pytest
 
 from tests.conftest import replace_in, run_cli
 
-SUDDEN = """    when: {answer: sudden_one_sided, is: yes}
+#: A red flag whose rule reads that one answer alone (rf_breathing_trouble).
+FLAG = "breathing_trouble"
+SUDDEN = f"""    when: {{answer: {FLAG}, is: yes}}
     then:
       level: emergency"""
 
@@ -27,11 +29,11 @@ def test_the_shipped_copy_checks_ok(copy: Path) -> None:
 
 def test_a_red_flag_turned_routine_fails_check_at_its_question(copy: Path) -> None:
     replace_in(copy / "red_flags.rules.yaml", SUDDEN, SUDDEN.replace("emergency", "routine"))
-    line = (copy / "questions.yaml").read_text().splitlines().index("  - id: sudden_one_sided") + 1
+    line = (copy / "questions.yaml").read_text().splitlines().index(f"  - id: {FLAG}") + 1
     result = run_cli("check", "--rules", "mine")
     assert result.code == 1
     assert result.err.splitlines() == [
-        f"mine/questions.yaml:{line}: question 'sudden_one_sided': red flag: a 'yes' alone "
+        f"mine/questions.yaml:{line}: question '{FLAG}': red flag: a 'yes' alone "
         "reaches 'routine', below its raises_to 'emergency'; add a rule at that level whose "
         "condition holds on this 'yes' alone (no 'not', no facts)",
         "muscle-triage: the knowledge base has 1 problem"]
@@ -46,12 +48,12 @@ def test_a_red_flag_declared_higher_than_its_rules_fails_check(copy: Path) -> No
 
 def test_a_red_flag_behind_a_fact_is_not_taken_on_trust(copy: Path) -> None:
     """A rule reaching the level through a derived fact is not proved by the structure."""
-    replace_in(copy / "red_flags.rules.yaml", "    when: {answer: sudden_one_sided, is: yes}",
-               "    when: {all: [{answer: sudden_one_sided, is: yes}, "
+    replace_in(copy / "red_flags.rules.yaml", f"    when: {{answer: {FLAG}, is: yes}}",
+               f"    when: {{all: [{{answer: {FLAG}, is: yes}}, "
                "{not: {fact: muscle_change}}]}")
     result = run_cli("check", "--rules", "mine")
     assert result.code == 1
-    assert "question 'sudden_one_sided': red flag" in result.err
+    assert f"question '{FLAG}': red flag" in result.err
 
 
 def test_a_floor_that_can_be_broken_fails_check_at_the_floor(copy: Path) -> None:

@@ -49,14 +49,15 @@ def test_explain_rule_on_the_command_line() -> None:
     result = run_cli("explain", "disuse_context")
     assert result.code == 0
     out = result.out
-    assert out.startswith("Rule disuse_context: Recent inactivity, and nothing else new")
+    assert out.startswith(
+        "Rule disuse_context: Bed rest, a cast or a hospital stay, and nothing else new")
     assert re.search(r"rules/muscle_changes\.rules\.yaml:\d+", out)
     needs = out[out.index("Needs"):out.index("Concludes")]
     assert "all of:" in needs and '"A cast, splint or brace"' in needs
     assert "not: fact other_signs (concluded by other_signs_present)" in needs
     concludes = out[out.index("Concludes"):out.index("Why")]
-    assert ("fact disuse_explained (read by disuse_only, see_doctor_about_muscle_change)"
-            in concludes)
+    assert ("fact disuse_explained (read by disuse_only, see_doctor_about_muscle_change, "
+            "read_conditions_set)" in concludes)
     assert "section: physical treatment" in out[out.index("Sources"):]
     scenarios = out[out.index("Scenarios that exercise it"):]
     assert ".scenarios.yaml:" in scenarios  # the shipped cases that name it
@@ -93,7 +94,8 @@ def test_explain_question(kb: KnowledgeBase) -> None:
 
 def test_explain_topic_fact_and_level(kb: KnowledgeBase) -> None:
     topic = _card_text(kb, "als")
-    assert topic.startswith("Reading topic als") and "read_als: Reading about ALS" in topic
+    assert topic.startswith("Reading topic als")
+    assert "read_conditions_set: Causes of muscle loss" in topic
     fact = _card_text(kb, "other_signs")
     assert "other_signs_present" in fact and "disuse_context (needs it absent)" in fact
     level = _card_text(kb, "emergency")
@@ -128,7 +130,7 @@ def test_graph_shows_the_whole_network(kb: KnowledgeBase) -> None:
     assert "q_weaker --> r_muscle_change_reported" in mermaid
     assert "r_muscle_change_reported --> f_muscle_change" in mermaid
     assert "f_other_signs -. not .-> r_disuse_context" in mermaid
-    assert "r_disuse_only --> l_routine" in mermaid and "r_read_als --> t_als" in mermaid
+    assert "r_disuse_only --> l_routine" in mermaid and "r_read_conditions_set --> t_als" in mermaid
     assert not any(line.endswith(" fired") for line in mermaid.splitlines())  # no answers given
     assert "linkStyle" not in mermaid
 
@@ -166,23 +168,24 @@ def test_graph_dot_marks_the_path(kb: KnowledgeBase) -> None:
 def test_graph_labels_are_escaped(rules_copy: Path) -> None:
     from tests.conftest import replace_in
 
-    replace_in(rules_copy / "reading.rules.yaml", "title: Reading about ALS",
+    replace_in(rules_copy / "reading.rules.yaml", "title: Causes of muscle loss",
                'title: "ALS \\"quoted\\" <b>#1</b> `x` [red]y"')
     kb = load_knowledge_base(rules_copy)
     from questionnaire.render.network_picture import fired_path
 
     result = assess(kb, {"weaker": "yes", "twitching_or_cramps": "yes"})
     mermaid = to_mermaid(fired_path(kb, result))
-    line = next(line for line in mermaid.splitlines() if line.startswith("  r_read_als["))
-    assert line == ('  r_read_als["ALS #quot;quoted#quot; #lt;b#gt;#35;1#lt;/b#gt; #96;x#96; '
-                    '[red]y"]')
+    line = next(line for line in mermaid.splitlines()
+                if line.startswith("  r_read_conditions_set["))
+    assert line == ('  r_read_conditions_set["ALS #quot;quoted#quot; #lt;b#gt;#35;1#lt;/b#gt; '
+                    '#96;x#96; [red]y"]')
     dot = to_dot(fired_path(kb, result))
     assert 'label="ALS \\"quoted\\" <b>#1</b> `x` [red]y"' in dot
     # rich markup in a text is shown as typed, in the tree and in `explain`
     env = Environment.captured(tty=True)
     render_explanation(kb, result, env.console())
-    assert 'ALS "quoted" <b>#1</b> `x` [red]y [read_als]' in env.stdout.getvalue()  # type: ignore[attr-defined]
-    assert 'ALS "quoted" <b>#1</b> `x` [red]y' in _card_text(kb, "read_als")
+    assert 'ALS "quoted" <b>#1</b> `x` [red]y [read_conditions_set]' in env.stdout.getvalue()  # type: ignore[attr-defined]
+    assert 'ALS "quoted" <b>#1</b> `x` [red]y' in _card_text(kb, "read_conditions_set")
 
 
 def test_graph_output_file_is_private_and_not_overwritten(tmp_path: Path) -> None:

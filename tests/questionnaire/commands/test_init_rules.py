@@ -30,7 +30,7 @@ def test_the_copy_is_what_check_and_rules_then_use(tmp_path: Path) -> None:
     target = tmp_path / "mine"
     assert run_cli("init-rules", str(target)).code == 0
     assert run_cli("check", "--rules", str(target)).code == 0
-    replace_in(target / "questions.yaml", "How did the change come on?",
+    replace_in(target / "questions.yaml", "How fast did the change come on?",
                "When did you first notice it?")
     shown = run_cli("questions", "--rules", str(target))
     assert "When did you first notice it?" in shown.out

@@ -90,15 +90,14 @@ def test_html_report_is_self_contained_and_printable(kb: KnowledgeBase) -> None:
     text = visible_text(page)
     assert "Date: 2026-03-14" in text and "Questions to ask the doctor" in text
     assert "answer weaker: Yes" in text  # why this guidance
-    assert ("Offered by: Reading about ALS [read_als] (answers weaker: Yes, twitching_or_cramps: "
-            "Yes, where_affected: Hands or grip (jars, buttons, keys))") in text
+    assert "Offered by: Causes of muscle loss [read_conditions_set] (" in text
     assert 'href="https://www.nhs.uk/conditions/motor-neurone-disease/"' in page
 
 
 def test_html_and_markdown_escape_what_the_knowledge_base_says(rules_copy: Path) -> None:
     hostile = "<script>alert(1)</script> [click](javascript:alert(2)) <b>bold</b> | &amp;"
     replace_in(rules_copy / "questions.yaml", "Hands or grip (jars, buttons, keys)", hostile)
-    replace_in(rules_copy / "reading.rules.yaml", "title: Reading about ALS",
+    replace_in(rules_copy / "reading.rules.yaml", "title: Causes of muscle loss",
                'title: "ALS <img src=x onerror=alert(3)>"')
     kb = load_knowledge_base(rules_copy)
     result = assess(kb, SOON)

@@ -276,7 +276,7 @@ def test_a_reply_that_looks_like_a_number_but_names_no_option_asks_again(
 
 def test_odd_digits_at_the_prompt_are_asked_again_and_the_result_still_comes(
         cli_kb: Callable[..., CliResult]) -> None:
-    result = cli_kb("--plain", stdin="²\n①\n" + "9" * 5000 + "\n" + "2\n" * 40)
+    result = cli_kb("--plain", stdin="²\n①\n" + "9" * 5000 + "\n" + "2\n" * 90)
     assert result.code == 0, result.err
     assert "There is no option '²'" in result.out
     assert "Traceback" not in result.err
@@ -284,7 +284,7 @@ def test_odd_digits_at_the_prompt_are_asked_again_and_the_result_still_comes(
 
 def test_a_piped_reply_is_echoed_with_its_escapes_shown_not_acted_on(
         cli_kb: Callable[..., CliResult]) -> None:
-    result = cli_kb("--plain", stdin="\x1b]0;owned\x07\n" + "2\n" * 40)
+    result = cli_kb("--plain", stdin="\x1b]0;owned\x07\n" + "2\n" * 90)
     assert "\x1b" not in result.out
     assert "\\x1b]0;owned\\x07" in result.out
 
