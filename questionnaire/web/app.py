@@ -1,0 +1,149 @@
+"""The web app of `muscle-triage serve`: Starlette routes behind a thin layer of safety rules.
+
+What every response gets, whatever made it (a page, a download, a refused Host, a 500):
+
+- a Host allow-list, so a web page elsewhere cannot reach this local server through DNS
+  rebinding (Starlette's TrustedHostMiddleware);
+- a request body limit, checked on the declared length and on the bytes as they arrive;
+- ``Content-Security-Policy: default-src 'self'`` with ``frame-ancestors 'none'``, nosniff,
+  ``Referrer-Policy: no-referrer`` and ``Cache-Control: no-store`` (every page may show answers);
+  no CORS headers at all, and no ``Server`` header.
+
+The wrapper sits outside Starlette's own error handling, so even its last-resort 500 page carries
+the headers. The app is made per process from a ServeSettings (workers get it through one
+environment variable), keeps nothing between requests but the class counts, and writes no file.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.trustedhost import TrustedHostMiddleware
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+#: Where `serve` hands its settings to uvicorn's worker processes.
+SETTINGS_VARIABLE = "MUSCLE_TRIAGE_SERVE_SETTINGS"
+#: Largest request body accepted. A full set of answers is about 2 KB of form fields.
+MAX_BODY = 64 * 1024
+LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1", "[::1]")
+
+SECURITY_HEADERS: tuple[tuple[bytes, bytes], ...] = (
+    (b"content-security-policy",
+     b"default-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'; "
+     b"object-src 'none'"),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"x-frame-options", b"DENY"),
+    (b"cache-control", b"no-store"),
+    (b"cross-origin-opener-policy", b"same-origin"),
+    (b"cross-origin-resource-policy", b"same-origin"),
+)
+_DROPPED = {b"server", *(name for name, _ in SECURITY_HEADERS)}
+_DROPPED |= {b"access-control-allow-origin", b"access-control-allow-credentials"}
+
+
+@dataclass(frozen=True)
+class ServeSettings:
+    """What one server process needs to know; the same in every worker."""
+
+    rules: str | None = None
+    allowed_hosts: tuple[str, ...] = LOCAL_HOSTS
+    #: The secret path part of the class view, or None when --class is off.
+    class_token: str | None = None
+    max_body: int = MAX_BODY
+
+    def to_environment(self) -> str:
+        return json.dumps(asdict(self))
+
+    @classmethod
+    def from_environment(cls) -> ServeSettings:
+        raw = json.loads(os.environ.get(SETTINGS_VARIABLE, "{}"))
+        raw["allowed_hosts"] = tuple(raw.get("allowed_hosts", LOCAL_HOSTS))
+        return cls(**raw)
+
+
+class BodyTooLarge(Exception):
+    pass
+
+
+class Guard:
+    """The outermost ASGI layer: security headers on every response, and the body limit."""
+
+    def __init__(self, app: Starlette, max_body: int) -> None:
+        self.app = app
+        self.max_body = max_body
+
+    @property
+    def state(self) -> Any:
+        return self.app.state
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope.get("headers", [])).get(b"content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > self.max_body):
+            await _refuse(send, 413, "The form was too large to read.")
+            return
+        started = False
+        received = 0
+
+        async def limited_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_body:
+                    raise BodyTooLarge
+            return message
+
+        async def secured_send(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+                headers = [(k, v) for k, v in message.get("headers", [])
+                           if k.lower() not in _DROPPED]
+                message = {**message, "headers": [*headers, *SECURITY_HEADERS]}
+            await send(message)
+
+        try:
+            await self.app(scope, limited_receive, secured_send)
+        except BodyTooLarge:
+            if not started:
+                await _refuse(send, 413, "The form was too large to read.")
+
+
+async def _refuse(send: Send, status: int, text: str) -> None:
+    body = text.encode()
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", b"text/plain; charset=utf-8"),
+                            (b"content-length", str(len(body)).encode()), *SECURITY_HEADERS]})
+    await send({"type": "http.response.body", "body": body})
+
+
+def create_app(settings: ServeSettings | None = None, kb: Any = None) -> ASGIApp:
+    """The app for these settings (the knowledge base is loaded here unless given)."""
+    from engine.load.knowledge_base import load_knowledge_base
+    from questionnaire.web.routes import Site, error_handlers, routes
+
+    settings = settings or ServeSettings()
+    knowledge = kb if kb is not None else load_knowledge_base(
+        Path(settings.rules) if settings.rules else None)
+    starlette = Starlette(
+        routes=routes(settings),
+        middleware=[Middleware(TrustedHostMiddleware, allowed_hosts=list(settings.allowed_hosts),
+                               www_redirect=False)],
+        exception_handlers=error_handlers())
+    starlette.state.site = Site.build(knowledge, settings)
+    return Guard(starlette, settings.max_body)
+
+
+def app_from_environment() -> ASGIApp:
+    """uvicorn's factory in each worker process: the settings `serve` put in the environment."""
+    return create_app(ServeSettings.from_environment())
