@@ -68,10 +68,6 @@ class ServeSettings:
         return cls(**raw)
 
 
-class BodyTooLarge(Exception):
-    pass
-
-
 class Guard:
     """The outermost ASGI layer: security headers on every response, and the body limit."""
 
@@ -91,32 +87,36 @@ class Guard:
         if declared is not None and (not declared.isdigit() or int(declared) > self.max_body):
             await _refuse(send, 413, "The form was too large to read.")
             return
-        started = False
-        received = 0
-
-        async def limited_receive() -> Message:
-            nonlocal received
+        # The body is read here, whole and bounded, before any route sees it: a body sent
+        # without a length (chunked) is refused as soon as it passes the limit.
+        body = bytearray()
+        more = scope["method"] not in ("GET", "HEAD")
+        while more:
             message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > self.max_body:
-                    raise BodyTooLarge
-            return message
+            if message["type"] == "http.disconnect":
+                return
+            body += message.get("body", b"")
+            more = message.get("more_body", False)
+            if len(body) > self.max_body:
+                await _refuse(send, 413, "The form was too large to read.")
+                return
+        delivered = False
+
+        async def replayed_receive() -> Message:
+            nonlocal delivered
+            if not delivered:
+                delivered = True
+                return {"type": "http.request", "body": bytes(body), "more_body": False}
+            return await receive()
 
         async def secured_send(message: Message) -> None:
-            nonlocal started
             if message["type"] == "http.response.start":
-                started = True
                 headers = [(k, v) for k, v in message.get("headers", [])
                            if k.lower() not in _DROPPED]
                 message = {**message, "headers": [*headers, *SECURITY_HEADERS]}
             await send(message)
 
-        try:
-            await self.app(scope, limited_receive, secured_send)
-        except BodyTooLarge:
-            if not started:
-                await _refuse(send, 413, "The form was too large to read.")
+        await self.app(scope, replayed_receive, secured_send)
 
 
 async def _refuse(send: Send, status: int, text: str) -> None:

@@ -35,6 +35,7 @@ from questionnaire.web.forms import (
     hidden_fields,
     read_reply,
     replay,
+    rises_only,
 )
 from questionnaire.web.texts import PageTexts, page_texts
 
@@ -78,6 +79,8 @@ class Site:
     demos: tuple[Case, ...]
     cases: list[Case]
     counts: ClassCounts | None
+    #: Whether forms can be replayed with one assessment (questionnaire/web/forms.py).
+    rising: bool = False
 
     @classmethod
     def build(cls, kb: KnowledgeBase, settings: ServeSettings) -> Site:
@@ -90,7 +93,8 @@ class Site:
         return cls(kb=kb, texts=page_texts(kb), templates=templates, settings=settings,
                    demos=load_demos(kb, Path(settings.rules) if settings.rules else None),
                    cases=read_cases(kb),
-                   counts=ClassCounts() if settings.class_token else None)
+                   counts=ClassCounts() if settings.class_token else None,
+                   rising=rises_only(kb))
 
     def page(self, name: str, status: int = 200, **context: Any) -> HTMLResponse:
         html = self.templates.get_template(name).render(texts=self.texts, kb=self.kb,
@@ -116,7 +120,8 @@ async def _fields(request: Request) -> list[tuple[str, str]]:
 
 async def _replayed(request: Request) -> tuple[Questionnaire, list[tuple[str, str]]]:
     pairs = await _fields(request)
-    return replay(_site(request).kb, pairs), pairs
+    site = _site(request)
+    return replay(site.kb, pairs, site.rising), pairs
 
 
 # --- the person's path ---------------------------------------------------------------------------
