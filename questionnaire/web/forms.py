@@ -28,8 +28,10 @@ from questionnaire.flow import Questionnaire
 
 ANSWER = "answer."
 REMEMBERED = "remembered."
-#: The checkbox that answers a several-of question with "none of these".
-NONE_CHOSEN = "none_chosen"
+#: The value of the checkbox that answers a several-of question with "none of these". It shares
+#: the options' field name (one group for assistive technology); option values never contain a
+#: hyphen (the schema's id pattern), so it cannot be an option.
+NONE_CHOSEN = "none-of-these"
 #: Field names a question page submits for the current question.
 REPLY = "reply"
 QUESTION = "question"
@@ -176,8 +178,9 @@ class ReplyProblem(ValueError):
 
 def read_reply(question: Question, pairs: list[tuple[str, str]]) -> AnswerValue:
     """The answer to the question on the page, checked as an answers file would be."""
-    chosen = [value for name, value in pairs if name == REPLY]
-    none = any(name == NONE_CHOSEN for name, _ in pairs)
+    replies = [value for name, value in pairs if name == REPLY]
+    none = NONE_CHOSEN in replies
+    chosen = [value for value in replies if value != NONE_CHOSEN]
     if question.kind == "several_of":
         if none and chosen:
             raise ReplyProblem("Choose the options that apply, or “None of these”, not both.")

@@ -30,6 +30,7 @@ from engine.verify.scenarios import Case
 from questionnaire.flow import Questionnaire
 from questionnaire.web.app import ServeSettings
 from questionnaire.web.forms import (
+    NONE_CHOSEN,
     QUESTION,
     ReplyProblem,
     hidden_fields,
@@ -142,7 +143,7 @@ def _question_page(site: Site, run: Questionnaire, problem: str | None = None,
         "question.html", status=400 if problem else 200,
         title=("Error: " if problem else "") + _short(question.text),
         question=question, progress=run.progress(), problem=problem, picked=picked,
-        none_picked=suggestion == (), can_go_back=run.can_go_back,
+        none_picked=suggestion == (), none_value=NONE_CHOSEN, can_go_back=run.can_go_back,
         hidden=hidden_fields(run.answers, run.remembered))
 
 

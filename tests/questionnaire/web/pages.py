@@ -16,6 +16,7 @@ from starlette.testclient import TestClient
 
 from engine.model import KnowledgeBase
 from questionnaire.web.app import ServeSettings, create_app
+from questionnaire.web.forms import NONE_CHOSEN
 
 FORM_TYPE = {"content-type": "application/x-www-form-urlencoded"}
 
@@ -109,7 +110,7 @@ def answer(c: TestClient, html: str, *values: str, none: bool = False) -> httpx.
     """Answer the question on the page: choose ``values`` (or "None of these") and continue."""
     extra = [("reply", value) for value in values]
     if none:
-        extra.append(("none_chosen", "1"))
+        extra.append(("reply", NONE_CHOSEN))
     return post(c, "/question", [*question_form(html).hidden, *extra])
 
 

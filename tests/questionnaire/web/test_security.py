@@ -130,9 +130,9 @@ def test_every_text_is_escaped(web: TestClient) -> None:
 _NAMES = st.sampled_from([
     "answer.sudden_one_sided", "answer.weaker", "answer.where_affected", "answer.onset",
     "answer.inactivity", "answer.nope", "remembered.weaker", "remembered.where_affected",
-    "remembered.x", "reply", "question", "none_chosen", "action", "change", "answer.",
+    "remembered.x", "reply", "question", "action", "change", "answer.",
     "", "answer.breathing_trouble"])
-_VALUES = st.one_of(st.sampled_from(["yes", "no", "unsure", "", "hands", "cast", "back",
+_VALUES = st.one_of(st.sampled_from(["yes", "no", "unsure", "", "hands", "cast", "back", "none-of-these",
                                      "weaker", "sudden_one_sided", "over_days", "1"]),
                     st.text(max_size=12))
 _ACTIONS = st.sampled_from(["/question", "/check", "/change", "/result", "/rules",
