@@ -9,13 +9,14 @@ form fails exactly where a bad answers file or an impossible walk would, naming 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import NamedTuple
 
 from engine.model import (
     AllOf,
     AnswerValue,
     AnyOf,
+    Assessment,
     Condition,
     FactTest,
     KnowledgeBase,
@@ -102,8 +103,8 @@ def rises_only(kb: KnowledgeBase) -> bool:
     return all(positive(rule.when) for rule in kb.rules if rule.then.level == top)
 
 
-def replay(kb: KnowledgeBase, pairs: list[tuple[str, str]], rising: bool = False
-           ) -> Questionnaire:
+def replay(kb: KnowledgeBase, pairs: list[tuple[str, str]], rising: bool = False,
+           settled: bool = True) -> Questionnaire:
     """The questionnaire as the form left it: every answer given again, in order, to the flow.
 
     An answer to a question the flow would not ask at that point (one that does not apply, or
@@ -114,28 +115,45 @@ def replay(kb: KnowledgeBase, pairs: list[tuple[str, str]], rising: bool = False
     on the shipped rules). With ``rising`` (see rises_only), the flow walks with a stand-in
     assessor that never ends early, the whole set is assessed once, and only when it reaches the
     highest level are shorter runs assessed, halving the range each time, to find the answer
-    that reached it first: that one must be the last. The last page then costs one assessment.
+    that reached it first: that one must be the last. A page then costs one assessment.
+
+    ``settled=False`` (with ``rising``) leaves even that one to the caller, who is about to add
+    an answer: ``answered`` then checks the longer run, which reaches the highest level whenever
+    the shorter one did. A question page then costs one assessment instead of two.
     """
     answers = read_fields(kb, pairs)
-    if rising:
-        start = fold(kb, {}, frozenset(), frozenset())
-        run = Questionnaire(kb, assessor=lambda _kb, _answers: start)
-    else:
-        run = Questionnaire(kb)
+    run = Questionnaire(kb, assessor=_stand_in(kb)) if rising else Questionnaire(kb)
     for question_id, value in answers.items():
         current = run.current()
         if current is None or current.id != question_id:
             raise _misfit(question_id)
         run.answer(value)
-    if rising:
-        run.assessor = assess
-        run.result = assess(kb, run.answers) if run.answers else None
-        if run.ended_early:
-            _check_first_to_reach_top(kb, list(run.answers.items()))
     run.remembered.update(read_fields(kb, pairs, REMEMBERED))
     for question_id in run.answers:
         run.remembered.pop(question_id, None)
+    if rising:
+        run.assessor = assess
+        if settled:
+            settle(run)
     return run
+
+
+def _stand_in(kb: KnowledgeBase) -> Callable[[KnowledgeBase, Mapping[str, AnswerValue]],
+                                             Assessment]:
+    start = fold(kb, {}, frozenset(), frozenset())
+    return lambda _kb, _answers: start
+
+
+def settle(run: Questionnaire) -> None:
+    """Assess a replayed run whose last assessment was left out (see replay)."""
+    run.result = assess(run.kb, run.answers) if run.answers else None
+    answered(run)
+
+
+def answered(run: Questionnaire) -> None:
+    """After an answer to a run replayed unsettled: refuse it if the walk had already ended."""
+    if run.ended_early:
+        _check_first_to_reach_top(run.kb, list(run.answers.items()))
 
 
 def _misfit(question_id: str) -> AnswerError:

@@ -33,10 +33,12 @@ from questionnaire.web.forms import (
     NONE_CHOSEN,
     QUESTION,
     ReplyProblem,
+    answered,
     hidden_fields,
     read_reply,
     replay,
     rises_only,
+    settle,
 )
 from questionnaire.web.texts import PageTexts, page_texts
 
@@ -119,10 +121,11 @@ async def _fields(request: Request) -> list[tuple[str, str]]:
     return pairs
 
 
-async def _replayed(request: Request) -> tuple[Questionnaire, list[tuple[str, str]]]:
+async def _replayed(request: Request, settled: bool = True
+                    ) -> tuple[Questionnaire, list[tuple[str, str]]]:
     pairs = await _fields(request)
     site = _site(request)
-    return replay(site.kb, pairs, site.rising), pairs
+    return replay(site.kb, pairs, site.rising, settled), pairs
 
 
 # --- the person's path ---------------------------------------------------------------------------
@@ -165,13 +168,15 @@ def _next_page(site: Site, run: Questionnaire) -> Response:
 async def question(request: Request) -> Response:
     """One step: start, answer the question on the page, or go back one question."""
     site = _site(request)
-    run, pairs = await _replayed(request)
+    run, pairs = await _replayed(request, settled=False)
     action = dict(pairs).get("action", "answer")
+    asked = dict(pairs).get(QUESTION)
+    if action == "back" or asked is None:
+        _settle(site, run)
     if action == "back":
         if not run.back():
             return site.page("welcome.html", title="Welcome")
         return _question_page(site, run)
-    asked = dict(pairs).get(QUESTION)
     if asked is None:  # the start button, or a page of check-your-answers: no reply here
         return _next_page(site, run)
     current = run.current()
@@ -181,9 +186,18 @@ async def question(request: Request) -> Response:
     try:
         value = read_reply(current, pairs)
     except ReplyProblem as problem:
+        _settle(site, run)
         return _question_page(site, run, str(problem))
-    run.answer(value)
+    run.answer(value)  # one assessment: the answers so far and this one (see forms.replay)
+    if site.rising:
+        answered(run)
     return _next_page(site, run)
+
+
+def _settle(site: Site, run: Questionnaire) -> None:
+    """The assessment an unsettled replay left out (replay settles on its own otherwise)."""
+    if site.rising:
+        settle(run)
 
 
 def _answer_rows(kb: KnowledgeBase, answers: Mapping[str, AnswerValue]) -> list[dict[str, Any]]:

@@ -132,8 +132,9 @@ _NAMES = st.sampled_from([
     "answer.inactivity", "answer.nope", "remembered.weaker", "remembered.where_affected",
     "remembered.x", "reply", "question", "action", "change", "answer.",
     "", "answer.breathing_trouble"])
-_VALUES = st.one_of(st.sampled_from(["yes", "no", "unsure", "", "hands", "cast", "back", "none-of-these",
-                                     "weaker", "sudden_one_sided", "over_days", "1"]),
+_VALUES = st.one_of(st.sampled_from(["yes", "no", "unsure", "", "hands", "cast", "back",
+                                     "none-of-these", "weaker", "sudden_one_sided", "over_days",
+                                     "1"]),
                     st.text(max_size=12))
 _ACTIONS = st.sampled_from(["/question", "/check", "/change", "/result", "/rules",
                             "/download/answers.yaml", "/download/report.html",
