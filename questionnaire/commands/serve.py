@@ -63,26 +63,19 @@ def _loopback(host: str) -> bool:
         return False
 
 
-def _names_of_this_computer() -> list[str]:
-    """The host name and its addresses, as the local resolver knows them (no network asked)."""
-    names: list[str] = []
-    try:
-        name = socket.gethostname()
-        names.append(name)
-        names += socket.gethostbyname_ex(name)[2]
-    except OSError:
-        pass
-    return names
-
-
 def allowed_hosts(host: str, extra: list[str]) -> tuple[str, ...]:
+    """The names a request may be addressed to (any address is accepted anyway).
+
+    Beyond this computer, its own host name (as the system knows it; nothing is looked up) and
+    the bound name; --allow-host adds more, such as a name a reverse proxy passes on.
+    """
     from questionnaire.web.app import LOCAL_HOSTS
 
     hosts = list(LOCAL_HOSTS)
-    if host in ("0.0.0.0", "::"):
-        hosts += _names_of_this_computer()
-    elif not _loopback(host):
-        hosts.append(host)
+    if not _loopback(host):
+        hosts += [socket.gethostname(), f"{socket.gethostname()}.local"]
+        if host not in ("0.0.0.0", "::"):
+            hosts.append(host)
     hosts += extra
     return tuple(dict.fromkeys(name.lower() for name in hosts))
 

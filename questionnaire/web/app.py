@@ -3,7 +3,9 @@
 What every response gets, whatever made it (a page, a download, a refused Host, a 500):
 
 - a Host allow-list, so a web page elsewhere cannot reach this local server through DNS
-  rebinding (Starlette's TrustedHostMiddleware);
+  rebinding: a name must be on the list, while an address (``192.168.1.20``, ``[::1]``) is
+  always accepted, since rebinding needs a name. Starlette's TrustedHostMiddleware cannot say
+  "any address", and a class would otherwise have to list the address students type;
 - a request body limit, checked on the declared length and on the bytes as they arrive;
 - ``Content-Security-Policy: default-src 'self'`` with ``frame-ancestors 'none'``, nosniff,
   ``Referrer-Policy: no-referrer`` and ``Cache-Control: no-store`` (every page may show answers);
@@ -16,6 +18,7 @@ environment variable), keeps nothing between requests but the class counts, and 
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import os
 from dataclasses import asdict, dataclass
@@ -23,15 +26,13 @@ from pathlib import Path
 from typing import Any
 
 from starlette.applications import Starlette
-from starlette.middleware import Middleware
-from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 #: Where `serve` hands its settings to uvicorn's worker processes.
 SETTINGS_VARIABLE = "MUSCLE_TRIAGE_SERVE_SETTINGS"
 #: Largest request body accepted. A full set of answers is about 2 KB of form fields.
 MAX_BODY = 64 * 1024
-LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1", "[::1]")
+LOCAL_HOSTS = ("localhost",)
 
 SECURITY_HEADERS: tuple[tuple[bytes, bytes], ...] = (
     (b"content-security-policy",
@@ -69,19 +70,40 @@ class ServeSettings:
 
 
 class Guard:
-    """The outermost ASGI layer: security headers on every response, and the body limit."""
-
-    def __init__(self, app: Starlette, max_body: int) -> None:
-        self.app = app
-        self.max_body = max_body
+    """The outermost ASGI layer: the Host check, the body limit and the security headers."""
 
     @property
     def state(self) -> Any:
         return self.app.state
 
+    def __init__(self, app: Starlette, max_body: int, allowed_hosts: tuple[str, ...]) -> None:
+        self.app = app
+        self.max_body = max_body
+        self.allowed_hosts = frozenset(name.lower() for name in allowed_hosts)
+
+    def host_allowed(self, header: bytes | None) -> bool:
+        """An address, or a name on the list (the port, if any, is not looked at)."""
+        if not header:
+            return False
+        host = header.decode("latin-1").strip().lower()
+        if host.startswith("["):
+            if "]" not in host:
+                return False
+            host = host[1:].split("]", 1)[0]
+        elif host.count(":") == 1:
+            host = host.split(":", 1)[0]
+        try:
+            ipaddress.ip_address(host)
+        except ValueError:
+            return host in self.allowed_hosts
+        return True
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
+            return
+        if not self.host_allowed(dict(scope.get("headers", [])).get(b"host")):
+            await _refuse(send, 400, "Invalid host header")
             return
         declared = dict(scope.get("headers", [])).get(b"content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > self.max_body):
@@ -135,13 +157,9 @@ def create_app(settings: ServeSettings | None = None, kb: Any = None) -> ASGIApp
     settings = settings or ServeSettings()
     knowledge = kb if kb is not None else load_knowledge_base(
         Path(settings.rules) if settings.rules else None)
-    starlette = Starlette(
-        routes=routes(settings),
-        middleware=[Middleware(TrustedHostMiddleware, allowed_hosts=list(settings.allowed_hosts),
-                               www_redirect=False)],
-        exception_handlers=error_handlers())
+    starlette = Starlette(routes=routes(settings), exception_handlers=error_handlers())
     starlette.state.site = Site.build(knowledge, settings)
-    return Guard(starlette, settings.max_body)
+    return Guard(starlette, settings.max_body, settings.allowed_hosts)
 
 
 def app_from_environment() -> ASGIApp:

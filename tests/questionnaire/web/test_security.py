@@ -57,6 +57,18 @@ def test_a_wrong_host_is_refused_with_the_headers(kb: KnowledgeBase) -> None:
     _has_security_headers(refused.headers)
 
 
+@pytest.mark.parametrize(("host", "served"), [
+    ("127.0.0.1:8000", True), ("localhost:8000", True), ("LOCALHOST", True),
+    ("192.168.1.20:8000", True), ("[::1]:8000", True), ("[fe80::1]", True),
+    ("attacker.example", False), ("localhost.attacker.example", False),
+    ("127.0.0.1.nip.io", False), ("", False), ("[::1", False)])
+def test_names_must_be_allowed_but_any_address_is_served(web: TestClient, host: str,
+                                                        served: bool) -> None:
+    """DNS rebinding needs a name that resolves to this server; an address cannot rebind."""
+    response = web.get("/", headers={"host": host})
+    assert (response.status_code == 200) is served, response.text[:80]
+
+
 def test_a_host_allowed_by_settings_is_served(kb: KnowledgeBase) -> None:
     settings = ServeSettings(allowed_hosts=("class.example",))
     with TestClient(client(kb, settings).app, base_url="http://class.example") as named:
