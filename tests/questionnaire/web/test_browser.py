@@ -135,6 +135,15 @@ def test_a_red_flag_path_by_keyboard_alone(server: Server, driver: Any, kb: Know
     assert heading == kb.level("emergency").title
     assert "The questions stop here" in driver.page_source
     accessible(driver, "emergency result")
+    tree = driver.find_element(_by("CSS_SELECTOR"), ".tree-urgency")
+    visible = "return arguments[0].checkVisibility();"
+    assert not driver.execute_script(visible, tree)  # on screen: on request only
+    driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+    try:  # printed: the reasoning is open, the buttons and site navigation are not printed
+        assert driver.execute_script(visible, tree)
+        assert not driver.execute_script(visible, button(driver, "Change an answer"))
+    finally:
+        driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
     submit(driver, button(driver, "rule network"))
     assert driver.find_elements(_by("CSS_SELECTOR"), "a.node.on")
     accessible(driver, "rule network, lit")
