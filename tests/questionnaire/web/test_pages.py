@@ -205,3 +205,35 @@ def test_every_page_of_a_walk_is_no_store_and_sets_no_cookie(web: TestClient,
         assert page.headers["cache-control"] == "no-store"
         assert "set-cookie" not in page.headers
         page = answer(web, page.text, "no")
+
+
+def test_no_page_reads_as_a_diagnosis(web: TestClient, kb: KnowledgeBase) -> None:
+    """The wording lint over every kind of page as a reader sees it. Left out: the notice (which
+    must say the tool does not diagnose, linted with its own exception), the citations, which
+    name their sources' sections as the sources do, and knowledge-base ids ("diagnosis" is a
+    reading topic's id), shown to educators as in every front end."""
+    import re
+    from html import unescape
+
+    from engine.load.wording_lint import diagnostic_wording
+    from questionnaire.render.cards import known_ids
+
+    ids = set(known_ids(kb))
+    quoted = [" ".join(kb.notice.split())] + [" ".join(c.split()) for _, c in kb.sources]
+
+    def words(html: str) -> str:
+        body = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
+        text = " ".join(unescape(re.sub(r"<[^>]+>", " ", body)).split())
+        for known in quoted:
+            text = text.replace(known, " ")
+        return " ".join(word for word in text.split() if word.strip("[]():,.") not in ids)
+
+    pages = [web.get("/").text, post(web, "/question", []).text]
+    soon = walk(web, kb, MUSCLE_CHANGE)
+    pages += [soon.text, submit(web, soon.text, "/result").text,
+              answer(web, pages[1], "yes").text, answer(web, pages[1]).text,
+              web.get("/rules").text, web.get("/demo").text,
+              web.get("/demo/rule_chain?step=2").text]
+    pages += [web.get(f"/rules/card/{rule.id}").text for rule in kb.rules]
+    for page in pages:
+        assert diagnostic_wording(words(page), "web") == [], words(page)[:300]
