@@ -9,8 +9,10 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
@@ -152,3 +154,25 @@ def test_the_real_servers_access_log_holds_no_answers() -> None:
     assert '"POST /question HTTP/1.1" 200' in log and '"POST /result HTTP/1.1" 200' in log
     for leaked in ("unsure", "breathing_trouble", "answer.", "rapidly_spreading", "reply"):
         assert leaked not in log, f"{leaked!r} reached the log:\n{log}"
+
+
+def test_two_workers_serve_the_same_pages_from_the_settings_they_were_given(
+        rules_copy: Path) -> None:
+    """Workers are new processes: they get --rules (here a copy with a changed level title)
+    and the Host list through the environment, and any of them can serve any page."""
+    from tests.conftest import replace_in
+    from tests.questionnaire.web.browser import serving
+
+    replace_in(rules_copy / "levels.yaml", "title: Emergency — get help now",
+               "title: Emergency (copied rules) — get help now")
+    with serving("--workers", "2", "--rules", str(rules_copy)) as server:
+        answers = urlencode([("answer.sudden_one_sided", "yes")]).encode()
+        for _ in range(6):
+            request = urllib.request.Request(server.base + "/result", data=answers,
+                                             method="POST")
+            with urllib.request.urlopen(request, timeout=20) as response:
+                assert "Emergency (copied rules)" in response.read().decode()
+        refused = urllib.request.Request(server.base + "/", headers={"Host": "evil.example"})
+        with pytest.raises(urllib.error.HTTPError) as wrong_host:
+            urllib.request.urlopen(refused, timeout=20)
+        assert wrong_host.value.code == 400
