@@ -1,0 +1,124 @@
+"""The educator's pages: the rule network, its cards, the demos, and the class counts."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pytest
+from starlette.testclient import TestClient
+
+from engine.model import KnowledgeBase
+from engine.run.assess import assess
+from questionnaire.render.network_picture import highlight, rule_network
+from questionnaire.web.app import ServeSettings
+from questionnaire.web.network_svg import layout, network_svg
+from questionnaire.web.routes import demo_steps
+from tests.questionnaire.web.pages import answer, client, form, post, submit
+
+
+@pytest.fixture(scope="module")
+def web(kb: KnowledgeBase) -> Iterator[TestClient]:
+    with client(kb) as running:
+        yield running
+
+
+def test_the_network_links_every_node_to_a_card_that_exists(web: TestClient,
+                                                            kb: KnowledgeBase) -> None:
+    page = web.get("/rules")
+    assert page.status_code == 200 and "<svg" in page.text
+    links = set(re.findall(r'<a href="(/rules/card/[^"]+)" class="node', page.text))
+    assert links == {f"/rules/card/{node.label}" for node in rule_network(kb).nodes}
+    for link in sorted(links):
+        assert web.get(link).status_code == 200, link
+    assert ' on"' not in page.text  # nothing lit without answers
+
+
+def test_the_layout_puts_every_edge_forward(kb: KnowledgeBase) -> None:
+    graph = rule_network(kb)
+    column = {placed.node.id: placed.column for placed in layout(graph)}
+    assert all(column[e.source] < column[e.target] for e in graph.edges)
+    questions = {column[n.id] for n in graph.nodes if n.kind == "question"}
+    outcomes = {column[n.id] for n in graph.nodes if n.kind in ("level", "topic")}
+    assert questions == {0} and outcomes == {max(column.values())}
+
+
+def test_labels_are_escaped_in_the_picture(kb: KnowledgeBase) -> None:
+    from dataclasses import replace
+
+    graph = rule_network(kb)
+    first = replace(graph.nodes[0], label="<b>&")
+    svg = network_svg(replace(graph, nodes=(first, *graph.nodes[1:]),
+                              edges=tuple(e for e in graph.edges
+                                          if graph.nodes[0].id not in (e.source, e.target))))
+    assert "<b>" not in svg and "&lt;b&gt;&amp;" in svg
+
+
+def test_from_a_result_the_fired_path_is_lit(web: TestClient, kb: KnowledgeBase) -> None:
+    page = post(web, "/question", [])
+    page = answer(web, page.text, "yes")  # emergency at once
+    lit = submit(web, page.text, "/rules")
+    assert lit.status_code == 200 and kb.level("emergency").title in lit.text
+    expected = highlight(kb, rule_network(kb), assess(kb, {kb.questions[0].id: "yes"}))
+    on = set(re.findall(r'<a href="/rules/card/([^"]+)" class="node \w+ on"', lit.text))
+    assert on == {node.label for node in expected.nodes if node.id in expected.lit}
+    assert form(lit.text, "/result").hidden == [("answer." + kb.questions[0].id, "yes")]
+
+
+def test_a_card_shows_what_explain_shows(web: TestClient, kb: KnowledgeBase) -> None:
+    rule = kb.rules[0]
+    page = web.get(f"/rules/card/{rule.id}")
+    assert f"Rule {rule.id}" in page.text and "Needs (fires when)" in page.text
+    assert web.get("/rules/card/no_such_id").status_code == 404
+
+
+def test_a_demo_steps_through_the_engine_events_with_next_and_back(
+        web: TestClient, kb: KnowledgeBase) -> None:
+    from engine.verify.demos import load_demos
+
+    listing = web.get("/demo")
+    demos = load_demos(kb)
+    assert all(f"/demo/{d.id}" in listing.text for d in demos)
+    chosen = max(demos, key=lambda d: len(demo_steps(kb, d)[0]))
+    steps, assessment = demo_steps(kb, chosen)
+    assert len(steps) >= 2
+    first = web.get(f"/demo/{chosen.id}")
+    assert "How to read the steps" in first.text and "?step=1" in first.text
+    middle = web.get(f"/demo/{chosen.id}?step=1")
+    assert "FIRE" in middle.text and "?step=0" in middle.text and "?step=2" in middle.text
+    last = web.get(f"/demo/{chosen.id}?step={len(steps)}")
+    assert "The agenda is empty" in last.text and assessment.level.title in last.text
+    assert f"?step={len(steps) + 1}" not in last.text
+    assert web.get(f"/demo/{chosen.id}?step=junk").status_code == 200
+    assert web.get("/demo/no_such_demo").status_code == 404
+
+
+def test_the_demo_events_are_the_watch_printers_words(kb: KnowledgeBase) -> None:
+    from engine.verify.demos import load_demos
+    from questionnaire.render.watch_view import describe
+
+    demo = load_demos(kb)[0]
+    events: list[object] = []
+    assess(kb, demo.answers, events.append)
+    steps, _ = demo_steps(kb, demo)
+    shown = [event for step in steps for event in step.events]
+    assert shown == [(e.step, *describe(e)) for e in events]  # type: ignore[attr-defined]
+
+
+def test_the_class_view_counts_results_behind_a_secret_address(kb: KnowledgeBase) -> None:
+    token = "s3cret-token"
+    with client(kb, ServeSettings(class_token=token)) as web:
+        assert web.get("/class/wrong").status_code == 404
+        empty = web.get(f"/class/{token}")
+        assert "<strong>0</strong> results shown" in empty.text
+        for reply in ("yes", "yes"):
+            page = answer(web, post(web, "/question", []).text, reply)
+            assert page.status_code == 200
+        counted = web.get(f"/class/{token}")
+        assert "<strong>2</strong> results shown" in counted.text
+        emergency = kb.level("emergency").title
+        assert re.search(rf"{re.escape(emergency)}</td><td class=\"num\">2<", counted.text)
+        assert "sudden_one_sided" not in counted.text.replace(
+            "/rules/card/rf_sudden_one_sided", "")  # counts, not answers
+    with client(kb) as plain:
+        assert plain.get(f"/class/{token}").status_code == 404
