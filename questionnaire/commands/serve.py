@@ -14,9 +14,9 @@ import socket
 import threading
 import webbrowser
 
-from questionnaire.commands.common import add_rules_argument, knowledge_base
 from questionnaire.environment import Environment
 from questionnaire.exits import Exit
+from questionnaire.rules_option import add_rules_argument, knowledge_base
 
 DESCRIPTION = """\
 Serve the questionnaire in the browser, with the rule network (/rules) and the teaching demos
@@ -106,7 +106,7 @@ def run(args: argparse.Namespace, env: Environment) -> int:
     if args.class_view and args.workers != 1:
         env.error("--class keeps its counts in one process's memory: use it with --workers 1")
         return Exit.USAGE
-    knowledge_base(args)  # a broken knowledge base is reported here, as by every command
+    knowledge_base(args, env)  # a broken knowledge base is reported here, as by every command
     problem = _port_free(args.host, args.port)
     if problem:
         env.error(f"cannot listen on {args.host} port {args.port}: {problem}")

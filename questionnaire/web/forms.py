@@ -204,7 +204,11 @@ def read_reply(question: Question, pairs: list[tuple[str, str]]) -> AnswerValue:
             raise ReplyProblem("Choose the options that apply, or “None of these”, not both.")
         if not chosen and not none:
             raise ReplyProblem("Choose at least one option, or “None of these”.")
-        return normalise_answer(question, chosen)
+        value = normalise_answer(question, chosen)
+        clash = question.combination_problem(value)  # "Not sure" or "Does not apply" with others
+        if clash:
+            raise ReplyProblem(clash[0].upper() + clash[1:] + ".")
+        return value
     if not chosen:
         raise ReplyProblem("Choose an answer.")
     return normalise_answer(question, chosen if len(chosen) > 1 else chosen[0])

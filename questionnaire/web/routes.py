@@ -40,7 +40,7 @@ from questionnaire.web.forms import (
     rises_only,
     settle,
 )
-from questionnaire.web.texts import PageTexts, page_texts
+from questionnaire.web.texts import page_texts
 
 HERE = Path(__file__).parent
 DOWNLOADS = {
@@ -73,10 +73,9 @@ class ClassCounts:
 
 @dataclass
 class Site:
-    """What every request reads: the knowledge base, its texts, templates, demos, counts."""
+    """What every request reads: the knowledge base, templates, demos, counts."""
 
     kb: KnowledgeBase
-    texts: PageTexts
     templates: jinja2.Environment
     settings: ServeSettings
     demos: tuple[Case, ...]
@@ -93,14 +92,18 @@ class Site:
         templates = jinja2.Environment(
             loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True,
             undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
-        return cls(kb=kb, texts=page_texts(kb), templates=templates, settings=settings,
+        return cls(kb=kb, templates=templates, settings=settings,
                    demos=load_demos(kb, Path(settings.rules) if settings.rules else None),
                    cases=read_cases(kb),
                    counts=ClassCounts() if settings.class_token else None,
                    rising=rises_only(kb))
 
-    def page(self, name: str, status: int = 200, **context: Any) -> HTMLResponse:
-        html = self.templates.get_template(name).render(texts=self.texts, kb=self.kb,
+    def page(self, name: str, status: int = 200, words: KnowledgeBase | None = None,
+             **context: Any) -> HTMLResponse:
+        """Render a page; ``words`` is the knowledge base worded for the session's audience
+        (``run.worded``), so the notice and texts speak of whom the answers are about."""
+        kb = words or self.kb
+        html = self.templates.get_template(name).render(texts=page_texts(kb), kb=kb,
                                                         demos=bool(self.demos), **context)
         return HTMLResponse(html, status_code=status)
 
@@ -143,7 +146,7 @@ def _question_page(site: Site, run: Questionnaire, problem: str | None = None,
     picked = set() if suggestion is None else (
         {suggestion} if isinstance(suggestion, str) else set(suggestion))
     return site.page(
-        "question.html", status=400 if problem else 200,
+        "question.html", status=400 if problem else 200, words=run.worded,
         title=("Error: " if problem else "") + _short(question.text),
         question=question, progress=run.progress(), problem=problem, picked=picked,
         none_picked=suggestion == (), none_value=NONE_CHOSEN, can_go_back=run.can_go_back,
@@ -201,13 +204,14 @@ def _settle(site: Site, run: Questionnaire) -> None:
 
 
 def _answer_rows(kb: KnowledgeBase, answers: Mapping[str, AnswerValue]) -> list[dict[str, Any]]:
+    """Each answer as the person read its question (``kb`` worded for them)."""
     return [{"id": q.id, "text": q.text, "answer": q.answer_text(value)}
             for q in kb.questions if (value := answers.get(q.id)) is not None]
 
 
 def _check_page(site: Site, run: Questionnaire) -> Response:
-    return site.page("check.html", title="Check your answers",
-                     rows=_answer_rows(site.kb, run.answers),
+    return site.page("check.html", title="Check your answers", words=run.worded,
+                     rows=_answer_rows(run.worded, run.answers),
                      hidden=hidden_fields(run.answers))
 
 
@@ -231,21 +235,33 @@ async def change(request: Request) -> Response:
 
 
 def _result_page(site: Site, run: Questionnaire) -> Response:
-    from questionnaire.render.result import assessment_json
-    from questionnaire.render.summary import answers_behind, shorten
+    """The result as the terminal shows it (render/result.py's render_assessment, in order):
+    level and advice (its with_reading line only when there is reading), what to do, the safety
+    net, reading, how we got here, the notice; all worded for the session's audience."""
+    from questionnaire.render.result import assessment_json, sign_options
+    from questionnaire.render.summary import questions_behind, shorten
     from questionnaire.render.why_tree import build_explanation
 
     assessment = run.final()
+    kb = run.worded
     if site.counts is not None:
         site.counts.add(assessment)
-    behind = [{"text": shorten(site.kb.question(q).text),
-               "answer": site.kb.question(q).answer_text(assessment.answers[q])}
-              for q in answers_behind(site.kb, assessment)]
+    behind = [{"text": shorten(kb.question(q).text),
+               "answer": kb.question(q).answer_text(assessment.answers[q])}
+              for q in questions_behind(kb, assessment)]
+    level = assessment.level
+    with_reading = level.with_reading if assessment.reading and level.with_reading else None
+    safety_net = [{"heading": group.level.safety_net or group.level.title,
+                   "level_class": LEVEL_CLASSES.get(group.level.rank, "routine"),
+                   "signs": [{"text": sign.question.text, "options": sign_options(sign)}
+                             for sign in group.signs]}
+                  for group in assessment.safety_net]
     return site.page(
-        "result.html", title=assessment.level.title, result=assessment_json(site.kb, assessment),
-        level_class=LEVEL_CLASSES.get(assessment.level.rank, "routine"),
+        "result.html", title=level.title, words=kb, result=assessment_json(kb, assessment),
+        level_class=LEVEL_CLASSES.get(level.rank, "routine"), with_reading=with_reading,
+        safety_net=safety_net,
         ended_early=run.ended_early, behind=behind, rules=[s.rule.title for s in assessment.trace],
-        tree_nodes=build_explanation(site.kb, assessment), hidden=hidden_fields(run.answers))
+        tree_nodes=build_explanation(kb, assessment), hidden=hidden_fields(run.answers))
 
 
 async def result(request: Request) -> Response:
@@ -265,15 +281,15 @@ async def download(request: Request) -> Response:
     name = request.path_params["name"]
     if name not in DOWNLOADS:
         raise HTTPException(404)
-    site = _site(request)
     run, _ = await _replayed(request)
     assessment = run.final()
+    kb = run.worded  # the report's title and texts speak of whom the answers are about
     makers: dict[str, Callable[[], str]] = {
         "answers.yaml": lambda: answers_yaml(run.answers, f"muscle-triage-{name}"),
-        "report.html": lambda: report_html(site.kb, assessment),
-        "report.md": lambda: report_markdown(site.kb, assessment),
+        "report.html": lambda: report_html(kb, assessment),
+        "report.md": lambda: report_markdown(kb, assessment),
         "questionnaire-response.json": lambda: json.dumps(
-            questionnaire_response(site.kb, assessment.answers), indent=2,
+            questionnaire_response(kb, assessment.answers), indent=2,
             ensure_ascii=False) + "\n",
     }
     return Response(makers[name](), media_type=DOWNLOADS[name], headers={

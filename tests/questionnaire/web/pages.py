@@ -17,8 +17,11 @@ from starlette.testclient import TestClient
 from engine.model import KnowledgeBase
 from questionnaire.web.app import ServeSettings, create_app
 from questionnaire.web.forms import NONE_CHOSEN
+from tests.answer_paths import calm_default
 
 FORM_TYPE = {"content-type": "application/x-www-form-urlencoded"}
+#: The opening questions answered as hidden fields: the person answers for themself, aged 40 to 59.
+OPENING = [("answer.who", "self"), ("answer.age", "40_to_59")]
 
 
 @dataclass
@@ -118,6 +121,21 @@ def question_form(html: str) -> Form:
     """The form of the question on the page (not the Back button's, which posts there too)."""
     (found,) = [f for f in forms(html) if any(name == "question" for name, _ in f.hidden)]
     return found
+
+
+def past_the_opening(c: TestClient, kb: KnowledgeBase) -> httpx.Response:
+    """Start, and answer the opening questions (who is answering) with their calm defaults: the
+    page after them asks the first question that is not an opening one."""
+    page = post(c, "/question", [])
+    while (asked := question_id(page.text)) in kb.opening:
+        value = calm_default(kb.question(asked or ""))
+        page = answer(c, page.text, *((value,) if isinstance(value, str) else value))
+    return page
+
+
+def first_red_flag(kb: KnowledgeBase) -> str:
+    """The id of the first red flag in asking order (asked straight after the opening)."""
+    return next(q.id for q in kb.questions if q.role == "red_flag")
 
 
 def back(c: TestClient, html: str) -> httpx.Response:

@@ -95,8 +95,8 @@ def test_a_routine_path_with_why_errors_and_a_changed_answer(
     accessible(driver, "question with an error")
     summary.click()  # the summary's link moves focus to the first answer
     assert driver.switch_to.active_element.get_attribute("id").endswith("-1")
-    wanted = {"muscles_smaller": "yes", "weaker": "yes", "onset": "over_months",
-              "where_affected": ("hands",), "inactivity": ()}
+    wanted = {"who": "self", "age": "40_to_59", "muscles_smaller": "yes", "weaker": "yes",
+              "onset": "over_months", "where_affected": ("hands",), "inactivity": ()}
     several_checked = False
     for question, value in answer_path(kb, wanted):
         assert question_id(driver) == question.id
@@ -114,7 +114,9 @@ def test_a_routine_path_with_why_errors_and_a_changed_answer(
     while question_id(driver) is not None:  # the later answers come back as suggestions
         submit(driver, button(driver, "Continue"))
     submit(driver, button(driver, "See the result"))
-    assert "See a doctor soon" in driver.find_element(_by("TAG_NAME"), "h1").text
+    assert driver.find_element(_by("TAG_NAME"), "h1").text == kb.level("soon").title
+    nets = driver.find_elements(_by("CSS_SELECTOR"), ".net-group h2")
+    assert nets and all(n.text for n in nets)  # the safety net, each group under its heading
     tree = driver.find_element(_by("CSS_SELECTOR"), "details.why-tree")
     tree.find_element(_by("TAG_NAME"), "summary").click()
     assert tree.find_element(_by("CSS_SELECTOR"), ".tree-urgency").is_displayed()
@@ -127,13 +129,18 @@ def test_a_red_flag_path_by_keyboard_alone(server: Server, driver: Any, kb: Know
 
     driver.get(server.base + "/")
     submit(driver, button(driver, "Start the questions"), Keys.ENTER)
+    while question_id(driver) in kb.opening:  # who is answering: the first option each time
+        option = driver.find_element(_by("CSS_SELECTOR"), "input[name=reply]")
+        option.send_keys(Keys.SPACE)
+        submit(driver, option, Keys.ENTER)
+    assert question_id(driver) == next(q.id for q in kb.questions if q.role == "red_flag")
     first = driver.find_element(_by("CSS_SELECTOR"), "input[name=reply][value=yes]")
     first.send_keys(Keys.SPACE)
     assert first.is_selected()
     submit(driver, first, Keys.ENTER)  # Enter in a form submits it
     heading = driver.find_element(_by("TAG_NAME"), "h1").text
     assert heading == kb.level("emergency").title
-    assert "The questions stop here" in driver.page_source
+    assert kb.for_audience("self").texts.stopped_early in driver.page_source
     accessible(driver, "emergency result")
     tree = driver.find_element(_by("CSS_SELECTOR"), ".tree-urgency")
     visible = "return arguments[0].checkVisibility();"
@@ -167,10 +174,12 @@ def test_the_educator_pages(server: Server, driver: Any) -> None:
     accessible(driver, "not found")
 
 
-def test_pages_reflow_at_320_css_pixels(server: Server) -> None:
+def test_pages_reflow_at_320_css_pixels(server: Server, kb: KnowledgeBase) -> None:
     with chromium(width=320, height=700) as narrow:
         narrow.get(server.base + "/")
         submit(narrow, button(narrow, "Start"))
+        while question_id(narrow) in kb.opening:
+            choose(narrow, kb.question(question_id(narrow) or "").options[0].label)
         for page in ("question", "result"):
             wide = narrow.execute_script("return document.documentElement.scrollWidth")
             seen = narrow.execute_script("return document.documentElement.clientWidth")

@@ -64,8 +64,10 @@ def test_an_answer_after_the_emergency_stop_is_refused_either_way(kb: KnowledgeB
 
 
 def test_an_unsettled_replay_checks_the_answer_added_to_it(kb: KnowledgeBase) -> None:
-    first, second = kb.questions[0].id, kb.questions[1].id
-    run = replay(kb, _pairs({first: "yes"}), rising=True, settled=False)
+    path = [(q.id, v) for q, v in answer_path(kb, {})]
+    opening = {q: v for q, v in path if q in kb.opening}
+    first, second = [q for q, _ in path if q not in kb.opening][:2]
+    run = replay(kb, _pairs({**opening, first: "yes"}), rising=True, settled=False)
     assert run.current() is not None and run.current().id == second  # type: ignore[union-attr]
     run.answer("no")
     with pytest.raises(AnswerError) as refused:

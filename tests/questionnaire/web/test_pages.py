@@ -20,8 +20,10 @@ from tests.questionnaire.web.pages import (
     back,
     checked,
     client,
+    first_red_flag,
     form,
     forms,
+    past_the_opening,
     post,
     question_id,
     submit,
@@ -97,29 +99,31 @@ def test_a_routine_walk_ends_at_check_your_answers_then_the_result(web: TestClie
 
 def test_an_emergency_answer_ends_the_questions_at_once(web: TestClient, kb: KnowledgeBase
                                                        ) -> None:
-    page = post(web, "/question", [])
-    page = answer(web, page.text, "yes")  # the first red flag
+    page = past_the_opening(web, kb)
+    opening = form(page.text, "/question").hidden
+    assert question_id(page.text) == first_red_flag(kb)
+    page = answer(web, page.text, "yes")
     assert question_id(page.text) is None
     assert kb.level("emergency").title in page.text
-    assert "The questions stop here" in page.text
-    assert form(page.text, "/check").hidden == [("answer." + kb.questions[0].id, "yes")]
+    assert kb.texts.stopped_early in page.text
+    assert form(page.text, "/check").hidden == [*opening, ("answer." + first_red_flag(kb), "yes")]
 
 
 def test_a_red_flag_asked_later_stops_there_too(web: TestClient, kb: KnowledgeBase) -> None:
     flags = [q for q in kb.questions if q.raises_to == "emergency"]
     page = walk(web, kb, {flags[-1].id: "yes"})
     assert kb.level("emergency").title in page.text
-    assert "The questions stop here" in page.text
+    assert kb.texts.stopped_early in page.text
 
 
 def test_back_forgets_the_last_answer_and_offers_it_again(web: TestClient,
                                                          kb: KnowledgeBase) -> None:
     page = post(web, "/question", [])
-    page = answer(web, page.text, "unsure")
+    page = answer(web, page.text, "adult")
     assert question_id(page.text) == kb.questions[1].id
     page = back(web, page.text)
     assert question_id(page.text) == kb.questions[0].id
-    assert checked(page.text) == ["unsure"]
+    assert checked(page.text) == ["adult"]
     assert 'class="back-link" href="/"' in page.text  # the first question's Back: the welcome
     welcome = post(web, "/question", [*form(page.text, "/question").hidden, ("action", "back")])
     assert "Start the questions" in welcome.text
@@ -166,8 +170,8 @@ def test_several_of_takes_options_or_none_but_not_both(web: TestClient, kb: Know
 
 
 def test_the_answers_download_replays_to_the_same_result(
-        web: TestClient, kb: KnowledgeBase, tmp_path: Path, cli: Callable[..., CliResult],
-        shipped_kb_once: None) -> None:
+        web: TestClient, kb: KnowledgeBase, tmp_path: Path,
+        cli_kb: Callable[..., CliResult]) -> None:
     page = walk(web, kb, MUSCLE_CHANGE)
     result = submit(web, page.text, "/result")
     saved = submit(web, result.text, "/download/answers.yaml")
@@ -175,7 +179,7 @@ def test_the_answers_download_replays_to_the_same_result(
     assert saved.headers["content-disposition"].startswith("attachment")
     path = tmp_path / "answers.yaml"
     path.write_text(saved.text, encoding="utf-8")
-    replayed = cli("assess", "--answers", str(path), "--format", "json")
+    replayed = cli_kb("assess", "--answers", str(path), "--format", "json")
     assert replayed.code == 0, replayed.err
     expected = assess(kb, {q.id: v for q, v in answer_path(kb, MUSCLE_CHANGE)})
     data = json.loads(replayed.out)
@@ -200,7 +204,7 @@ def test_the_report_and_fhir_downloads(web: TestClient, kb: KnowledgeBase) -> No
 
 def test_every_page_of_a_walk_is_no_store_and_sets_no_cookie(web: TestClient,
                                                             kb: KnowledgeBase) -> None:
-    page = post(web, "/question", [])
+    page = past_the_opening(web, kb)
     for _ in range(5):
         assert page.headers["cache-control"] == "no-store"
         assert "set-cookie" not in page.headers
@@ -231,7 +235,8 @@ def test_no_page_reads_as_a_diagnosis(web: TestClient, kb: KnowledgeBase) -> Non
     pages = [web.get("/").text, post(web, "/question", []).text]
     soon = walk(web, kb, MUSCLE_CHANGE)
     pages += [soon.text, submit(web, soon.text, "/result").text,
-              answer(web, pages[1], "yes").text, answer(web, pages[1]).text,
+              answer(web, past_the_opening(web, kb).text, "yes").text,
+              answer(web, pages[1]).text,
               web.get("/rules").text, web.get("/demo").text,
               web.get("/demo/rule_chain?step=2").text]
     pages += [web.get(f"/rules/card/{rule.id}").text for rule in kb.rules]

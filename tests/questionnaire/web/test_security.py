@@ -13,7 +13,7 @@ from starlette.testclient import TestClient
 
 from engine.model import KnowledgeBase
 from questionnaire.web.app import MAX_BODY, SECURITY_HEADERS, ServeSettings
-from tests.questionnaire.web.pages import FORM_TYPE, answer, client, form, post
+from tests.questionnaire.web.pages import FORM_TYPE, OPENING, answer, client, form, post
 
 ROUTES = [("GET", "/"), ("POST", "/question"), ("POST", "/check"), ("POST", "/result"),
           ("POST", "/download/report.md"), ("GET", "/rules"), ("POST", "/rules"),
@@ -92,13 +92,14 @@ def test_an_oversized_form_is_refused(web: TestClient) -> None:
 @pytest.mark.parametrize(("pairs", "named"), [
     ([("answer.no_such_question", "yes")], "no_such_question"),
     ([("answer.sudden_one_sided", "maybe")], "sudden_one_sided"),
-    ([("answer.sudden_one_sided", "no"), ("answer.sudden_one_sided", "yes")],
+    ([*OPENING, ("answer.sudden_one_sided", "no"), ("answer.sudden_one_sided", "yes")],
      "sudden_one_sided"),
-    ([("answer.weaker", "yes")], "weaker"),  # skips the questions before it
-    ([("answer.sudden_one_sided", "yes"), ("answer.breathing_trouble", "no")],
+    ([("answer.sudden_one_sided", "no")], "sudden_one_sided"),  # before the opening questions
+    ([*OPENING, ("answer.weaker", "yes")], "weaker"),  # skips the questions before it
+    ([*OPENING, ("answer.sudden_one_sided", "yes"), ("answer.breathing_trouble", "no")],
      "breathing_trouble"),  # after the emergency stop
-    ([("question", "weaker"), ("reply", "yes")], "weaker"),  # a stale page
-    ([("answer.sudden_one_sided", "no"), ("change", "weaker")], "weaker"),
+    ([*OPENING, ("question", "weaker"), ("reply", "yes")], "weaker"),  # a stale page
+    ([*OPENING, ("answer.sudden_one_sided", "no"), ("change", "weaker")], "weaker"),
 ])
 def test_a_tampered_form_gets_a_400_page_naming_the_question(
         web: TestClient, kb: KnowledgeBase, pairs: list[tuple[str, str]], named: str) -> None:
@@ -140,13 +141,14 @@ def test_every_text_is_escaped(web: TestClient) -> None:
 # --- Hypothesis: whatever a form says, the answer is a page, never a 500 ------------------------
 
 _NAMES = st.sampled_from([
-    "answer.sudden_one_sided", "answer.weaker", "answer.where_affected", "answer.onset",
+    "answer.who", "answer.age", "answer.sudden_one_sided", "answer.weaker",
+    "answer.where_affected", "answer.onset",
     "answer.inactivity", "answer.nope", "remembered.weaker", "remembered.where_affected",
     "remembered.x", "reply", "question", "action", "change", "answer.",
     "", "answer.breathing_trouble"])
 _VALUES = st.one_of(st.sampled_from(["yes", "no", "unsure", "", "hands", "cast", "back",
                                      "none-of-these", "weaker", "sudden_one_sided", "over_days",
-                                     "1"]),
+                                     "1", "self", "child", "40_to_59"]),
                     st.text(max_size=12))
 _ACTIONS = st.sampled_from(["/question", "/check", "/change", "/result", "/rules",
                             "/download/answers.yaml", "/download/report.html",
@@ -166,8 +168,9 @@ def test_no_form_body_gets_a_500(web: TestClient, action: str, pairs: list[tuple
 
 
 def test_the_start_of_a_walk_is_not_an_error(web: TestClient) -> None:
-    """The Hypothesis test's happy path exists: a real answer moves on."""
+    """The Hypothesis test's happy path exists: real answers move on."""
     page = post(web, "/question", [])
-    nxt = answer(web, page.text, "no")
-    assert nxt.status_code == 200
-    assert ("answer.sudden_one_sided", "no") in form(nxt.text, "/question").hidden
+    for value in ("self", "40_to_59", "no"):
+        page = answer(web, page.text, value)
+        assert page.status_code == 200
+    assert [*OPENING, ("answer.sudden_one_sided", "no")] == form(page.text, "/question").hidden

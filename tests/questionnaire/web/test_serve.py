@@ -23,6 +23,7 @@ from engine.model import KnowledgeBase
 from questionnaire.web.app import SETTINGS_VARIABLE
 from questionnaire.web.texts import page_texts
 from tests.conftest import CliResult
+from tests.questionnaire.web.pages import OPENING
 from tests.repo import ROOT
 
 
@@ -47,11 +48,10 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-@pytest.mark.usefixtures("shipped_kb_once")
-def test_serve_binds_to_loopback_and_prints_the_address(cli: Callable[..., CliResult],
+def test_serve_binds_to_loopback_and_prints_the_address(cli_kb: Callable[..., CliResult],
                                                         served: dict[str, Any]) -> None:
     port = _free_port()
-    result = cli("serve", "--port", str(port))
+    result = cli_kb("serve", "--port", str(port))
     assert result.code == 0, result.err
     assert f"http://127.0.0.1:{port}/" in result.out
     assert result.err == ""  # no warning on the loopback address
@@ -61,28 +61,25 @@ def test_serve_binds_to_loopback_and_prints_the_address(cli: Callable[..., CliRe
     assert served["settings"]["class_token"] is None
 
 
-@pytest.mark.usefixtures("shipped_kb_once")
 def test_every_interface_warns_that_answers_cross_the_network(
-        cli: Callable[..., CliResult], served: dict[str, Any]) -> None:
-    result = cli("serve", "--host", "0.0.0.0", "--port", str(_free_port()),
+        cli_kb: Callable[..., CliResult], served: dict[str, Any]) -> None:
+    result = cli_kb("serve", "--host", "0.0.0.0", "--port", str(_free_port()),
                  "--allow-host", "Class.Example")
     assert result.code == 0
     assert "unencrypted" in result.err
     assert "class.example" in served["settings"]["allowed_hosts"]
 
 
-@pytest.mark.usefixtures("shipped_kb_once")
 def test_class_prints_a_secret_address_and_needs_one_worker(
-        cli: Callable[..., CliResult], served: dict[str, Any]) -> None:
-    result = cli("serve", "--class", "--port", str(_free_port()))
+        cli_kb: Callable[..., CliResult], served: dict[str, Any]) -> None:
+    result = cli_kb("serve", "--class", "--port", str(_free_port()))
     token = served["settings"]["class_token"]
     assert token and len(token) >= 20 and f"/class/{token}" in result.out
-    refused = cli("serve", "--class", "--workers", "2")
+    refused = cli_kb("serve", "--class", "--workers", "2")
     assert refused.code == 2 and "--workers 1" in refused.err
 
 
-@pytest.mark.usefixtures("shipped_kb_once")
-def test_open_opens_the_browser_only_when_asked(cli: Callable[..., CliResult],
+def test_open_opens_the_browser_only_when_asked(cli_kb: Callable[..., CliResult],
                                                 served: dict[str, Any],
                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     import questionnaire.commands.serve as serve
@@ -98,18 +95,18 @@ def test_open_opens_the_browser_only_when_asked(cli: Callable[..., CliResult],
 
     monkeypatch.setattr(serve.threading, "Timer", Timer)
     port = _free_port()
-    cli("serve", "--port", str(port))
+    cli_kb("serve", "--port", str(port))
     assert timers == []
-    cli("serve", "--port", str(port), "--open")
+    cli_kb("serve", "--port", str(port), "--open")
     assert timers == [(serve.webbrowser.open, (f"http://127.0.0.1:{port}/",))]
 
 
-@pytest.mark.usefixtures("shipped_kb_once")
-def test_a_port_in_use_is_one_line(cli: Callable[..., CliResult], served: dict[str, Any]) -> None:
+def test_a_port_in_use_is_one_line(cli_kb: Callable[..., CliResult],
+                                   served: dict[str, Any]) -> None:
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
-        result = cli("serve", "--port", str(taken.getsockname()[1]))
+        result = cli_kb("serve", "--port", str(taken.getsockname()[1]))
     assert result.code == 2
     assert result.err.count("\n") == 1 and "cannot listen" in result.err
     assert served == {}
@@ -138,7 +135,8 @@ def test_the_real_servers_access_log_holds_no_answers() -> None:
                 break
             except OSError:
                 time.sleep(0.1)
-        secret = [("answer.sudden_one_sided", "no"), ("answer.breathing_trouble", "unsure"),
+        secret = [*OPENING, ("answer.sudden_one_sided", "no"),
+                  ("answer.breathing_trouble", "unsure"),
                   ("question", "rapidly_spreading_weakness"), ("reply", "no")]
         for path in ("/question", "/result", "/download/answers.yaml"):
             request = urllib.request.Request(base + path, data=urlencode(secret).encode(),
@@ -163,10 +161,10 @@ def test_two_workers_serve_the_same_pages_from_the_settings_they_were_given(
     from tests.conftest import replace_in
     from tests.questionnaire.web.browser import serving
 
-    replace_in(rules_copy / "levels.yaml", "title: Emergency — get help now",
-               "title: Emergency (copied rules) — get help now")
+    replace_in(rules_copy / "levels.yaml", "self: Emergency — get help now",
+               "self: Emergency (copied rules) — get help now")
     with serving("--workers", "2", "--rules", str(rules_copy)) as server:
-        answers = urlencode([("answer.sudden_one_sided", "yes")]).encode()
+        answers = urlencode([*OPENING, ("answer.sudden_one_sided", "yes")]).encode()
         for _ in range(6):
             request = urllib.request.Request(server.base + "/result", data=answers,
                                              method="POST")

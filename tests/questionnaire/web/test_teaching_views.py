@@ -14,7 +14,14 @@ from questionnaire.render.network_picture import highlight, rule_network
 from questionnaire.web.app import ServeSettings
 from questionnaire.web.network_svg import layout, network_svg
 from questionnaire.web.routes import demo_steps
-from tests.questionnaire.web.pages import answer, client, form, post, submit
+from tests.questionnaire.web.pages import (
+    answer,
+    client,
+    first_red_flag,
+    form,
+    past_the_opening,
+    submit,
+)
 
 
 @pytest.fixture(scope="module")
@@ -55,14 +62,16 @@ def test_labels_are_escaped_in_the_picture(kb: KnowledgeBase) -> None:
 
 
 def test_from_a_result_the_fired_path_is_lit(web: TestClient, kb: KnowledgeBase) -> None:
-    page = post(web, "/question", [])
+    page = past_the_opening(web, kb)
+    carried = [*form(page.text, "/question").hidden, ("answer." + first_red_flag(kb), "yes")]
     page = answer(web, page.text, "yes")  # emergency at once
     lit = submit(web, page.text, "/rules")
     assert lit.status_code == 200 and kb.level("emergency").title in lit.text
-    expected = highlight(kb, rule_network(kb), assess(kb, {kb.questions[0].id: "yes"}))
+    answers = {name.removeprefix("answer."): value for name, value in carried}
+    expected = highlight(kb, rule_network(kb), assess(kb, answers))
     on = set(re.findall(r'<a href="/rules/card/([^"]+)" class="node \w+ on"', lit.text))
     assert on == {node.label for node in expected.nodes if node.id in expected.lit}
-    assert form(lit.text, "/result").hidden == [("answer." + kb.questions[0].id, "yes")]
+    assert form(lit.text, "/result").hidden == carried
 
 
 def test_a_card_shows_what_explain_shows(web: TestClient, kb: KnowledgeBase) -> None:
@@ -112,7 +121,7 @@ def test_the_class_view_counts_results_behind_a_secret_address(kb: KnowledgeBase
         empty = web.get(f"/class/{token}")
         assert "<strong>0</strong> results shown" in empty.text
         for reply in ("yes", "yes"):
-            page = answer(web, post(web, "/question", []).text, reply)
+            page = answer(web, past_the_opening(web, kb).text, reply)
             assert page.status_code == 200
         counted = web.get(f"/class/{token}")
         assert "<strong>2</strong> results shown" in counted.text
