@@ -11,8 +11,8 @@ from typing import Any
 from rich.console import Console
 from rich.text import Text
 
-from engine.explain.reasons import describe
 from engine.explain.why_not import MarkedCondition, MarkedRule
+from engine.explain.words import formula
 from engine.model import AllOf, AnswerTest, AnyOf, FactTest, KnowledgeBase, NotOf
 from questionnaire.render.why_tree import Node, render_tree
 
@@ -38,9 +38,9 @@ def _condition_node(kb: KnowledgeBase, node: MarkedCondition) -> Node:
     if isinstance(condition, AnswerTest):
         if node.answer is not None:
             given = kb.question(condition.question).answer_text(node.answer)
-            label = f"{head}{describe(condition)} (answer: {given})"
+            label = f"{head}{formula(condition)} (answer: {given})"
         else:
-            label = f"{head}{describe(condition)} ({BECAUSE_TEXT[node.because]})"
+            label = f"{head}{formula(condition)} ({BECAUSE_TEXT[node.because]})"
         return Node(label, style=MARK_STYLES[node.mark], kind="answer")
     if isinstance(condition, FactTest):
         label = f"{head}fact {condition.fact} ({BECAUSE_TEXT[node.because]})"
@@ -63,16 +63,24 @@ def _rule_node(kb: KnowledgeBase, marked: MarkedRule) -> Node:
                 children=(_condition_node(kb, marked.condition),))
 
 
+#: The key to the marks, above the tree in every front end.
+MARKS_KEY = "With these answers (held / failed / unknown: not answered or not asked)"
+
+
+def why_not_nodes(kb: KnowledgeBase, marked: MarkedRule) -> tuple[Node, ...]:
+    """The marked rule as why_tree nodes: the terminal draws them, the web card lists them."""
+    return (_rule_node(kb, marked),)
+
+
 def render_why_not(kb: KnowledgeBase, marked: MarkedRule, console: Console,
                    plain: bool | None = None) -> None:
     """Print the rule's marked condition tree, under a one-line key to the marks."""
-    console.print(Text("With these answers (held / failed / unknown: not answered or not asked)",
-                       style="bold underline"))
-    render_tree((_rule_node(kb, marked),), console, plain)
+    console.print(Text(MARKS_KEY, style="bold underline"))
+    render_tree(why_not_nodes(kb, marked), console, plain)
 
 
 def condition_json(kb: KnowledgeBase, node: MarkedCondition) -> dict[str, Any]:
-    data: dict[str, Any] = {"kind": _kind(node), "test": describe(node.condition),
+    data: dict[str, Any] = {"kind": _kind(node), "test": formula(node.condition),
                             "mark": node.mark}
     if node.because:
         data["because"] = node.because

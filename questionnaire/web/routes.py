@@ -321,14 +321,26 @@ async def rules(request: Request) -> Response:
 
 
 async def card(request: Request) -> Response:
+    """A card as `explain ID` shows it; for a rule with a result's answers posted (from the lit
+    rule network), also why it fired or not, part by part, as `explain RULE --answers` does."""
+    from engine.explain.why_not import why_not
     from questionnaire.render.cards import cards_for
+    from questionnaire.render.why_not_view import MARKS_KEY, why_not_nodes
 
     site = _site(request)
     name = request.path_params["name"]
     cards = cards_for(site.kb, name, site.cases)
     if not cards:
         raise HTTPException(404, "There is no rule, question, topic, fact or level with that id.")
-    return site.page("card.html", title=cards[0].heading, cards=cards)
+    marked: tuple[Any, ...] = ()
+    hidden: list[Any] = []
+    if request.method == "POST":
+        run, _ = await _replayed(request)
+        hidden = hidden_fields(run.answers)
+        if any(rule.id == name for rule in site.kb.rules):
+            marked = why_not_nodes(run.worded, why_not(run.worded, run.final(), name))
+    return site.page("card.html", title=cards[0].heading, cards=cards, why_not=marked,
+                     marks_key=MARKS_KEY, hidden=hidden)
 
 
 @dataclass(frozen=True)
@@ -442,7 +454,7 @@ def routes(settings: ServeSettings) -> list[BaseRoute]:
         Route("/result", result, methods=["POST"]),
         Route("/download/{name}", download, methods=["POST"]),
         Route("/rules", rules, methods=["GET", "POST"]),
-        Route("/rules/card/{name}", card, methods=["GET"]),
+        Route("/rules/card/{name}", card, methods=["GET", "POST"]),
         Route("/demo", demo_list, methods=["GET"]),
         Route("/demo/{name}", demo, methods=["GET"]),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),

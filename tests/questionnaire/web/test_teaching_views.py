@@ -131,3 +131,23 @@ def test_the_class_view_counts_results_behind_a_secret_address(kb: KnowledgeBase
             "/rules/card/rf_sudden_one_sided", "")  # counts, not answers
     with client(kb) as plain:
         assert plain.get(f"/class/{token}").status_code == 404
+
+
+def test_from_a_result_a_rule_card_shows_why_it_did_not_fire(web: TestClient,
+                                                            kb: KnowledgeBase) -> None:
+    from engine.explain.why_not import why_not
+    from questionnaire.render.why_not_view import MARKS_KEY, why_not_nodes
+
+    page = past_the_opening(web, kb)
+    carried = [*form(page.text, "/question").hidden, ("answer." + first_red_flag(kb), "yes")]
+    lit = submit(web, answer(web, page.text, "yes").text, "/rules")
+    answers = {name.removeprefix("answer."): value for name, value in carried}
+    result = assess(kb, answers)
+    unfired = next(rule for rule in kb.rules if rule.id not in result.fired)
+    card = submit(web, lit.text, f"/rules/card/{unfired.id}")
+    assert card.status_code == 200 and MARKS_KEY in card.text
+    (top,) = why_not_nodes(kb, why_not(kb, result, unfired.id))
+    assert f"{unfired.title} [{unfired.id}]: did not fire" == top.label
+    assert top.label in card.text.replace("&#39;", "'")
+    assert form(card.text, "/rules").hidden == carried  # back to the lit network
+    assert MARKS_KEY not in web.get(f"/rules/card/{unfired.id}").text  # no answers: no marks
