@@ -151,3 +151,23 @@ def test_from_a_result_a_rule_card_shows_why_it_did_not_fire(web: TestClient,
     assert top.label in card.text.replace("&#39;", "'")
     assert form(card.text, "/rules").hidden == carried  # back to the lit network
     assert MARKS_KEY not in web.get(f"/rules/card/{unfired.id}").text  # no answers: no marks
+
+
+def test_what_would_change_it_is_on_the_demo_and_never_on_a_result(web: TestClient,
+                                                                   kb: KnowledgeBase) -> None:
+    from engine.explain.what_if import what_if
+    from engine.verify.demos import load_demos
+    from questionnaire.render.what_if_view import HEADING
+
+    demo = load_demos(kb, None)[0]
+    first = web.get(f"/demo/{demo.id}?step=0")
+    assert HEADING not in first.text  # only once the steps are done
+    last = web.get(f"/demo/{demo.id}?step=999")
+    assert HEADING in last.text
+    found = what_if(kb, assess(kb, demo.answers))
+    for level in found.levels:
+        assert f"{level.level.title} <code>{level.level.id}</code>" in last.text.replace(
+            "&#39;", "'")
+    page = past_the_opening(web, kb)
+    result = answer(web, page.text, "yes")
+    assert kb.level("emergency").title in result.text and HEADING not in result.text
