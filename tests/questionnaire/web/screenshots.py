@@ -45,10 +45,14 @@ def main() -> None:
         shoot(driver, "welcome")
         submit(driver, button(driver, "Start the questions"))
         driver.find_element(By.CSS_SELECTOR, "details.why summary").click()
-        shoot(driver, "question")
-        wanted = {"muscles_smaller": "yes", "weaker": "yes", "onset": "over_months",
-                  "where_affected": ("hands", "feet_ankles"), "inactivity": ()}
+        shoot(driver, "question-who")
+        wanted = {"who": "self", "age": "40_to_59", "muscles_smaller": "yes", "weaker": "yes",
+                  "onset": "over_months", "where_affected": ("hands", "feet_ankles"),
+                  "inactivity": ()}
         for question, value in answer_path(kb, wanted):
+            if question.id == "weaker":
+                driver.find_element(By.CSS_SELECTOR, "details.why summary").click()
+                shoot(driver, "question")
             if question.id == "where_affected":
                 submit(driver, button(driver, "Continue"))
                 shoot(driver, "question-error")
@@ -60,12 +64,18 @@ def main() -> None:
         shoot(driver, "result", 1500)
         submit(driver, button(driver, "rule network"))
         shoot(driver, "rules-lit", 1000)
+        submit(driver, driver.find_element(By.CSS_SELECTOR, ".rule-list button"))
+        shoot(driver, "card-why-not", 1100)
         driver.get(server.base + "/")
         submit(driver, button(driver, "Start the questions"))
+        choose(driver, "Someone else: a child (1 to 17 years)")
+        choose(driver, kb.question("child_age").options[0].label)
         choose(driver, "Yes")
         shoot(driver, "result-emergency")
         driver.get(server.base + "/demo/rule_chain?step=2")
         shoot(driver, "demo", 1100)
+        driver.get(server.base + "/demo/rule_chain?step=999")
+        shoot(driver, "demo-what-if")
     for path in sorted(OUT.glob("*.png")):
         print(path.relative_to(ROOT))
 

@@ -154,6 +154,9 @@ def test_a_red_flag_path_by_keyboard_alone(server: Server, driver: Any, kb: Know
     submit(driver, button(driver, "rule network"))
     assert driver.find_elements(_by("CSS_SELECTOR"), "a.node.on")
     accessible(driver, "rule network, lit")
+    submit(driver, driver.find_element(_by("CSS_SELECTOR"), ".rule-list button"))
+    assert driver.find_elements(_by("CSS_SELECTOR"), ".why-not .tree-rule")
+    accessible(driver, "rule card, why (not) with the answers")
 
 
 def test_the_educator_pages(server: Server, driver: Any) -> None:
@@ -167,6 +170,9 @@ def test_the_educator_pages(server: Server, driver: Any) -> None:
     submit(driver, driver.find_element(_by("LINK_TEXT"), "Next"))
     assert "Step 1" in driver.page_source
     accessible(driver, "demo step")
+    driver.get(driver.current_url.split("?")[0] + "?step=999")
+    assert driver.find_elements(_by("ID"), "what-if")
+    accessible(driver, "demo done, what would change it")
     assert server.class_url
     driver.get(server.class_url)
     accessible(driver, "class view")

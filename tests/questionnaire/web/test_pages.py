@@ -238,7 +238,10 @@ def test_no_page_reads_as_a_diagnosis(web: TestClient, kb: KnowledgeBase) -> Non
               answer(web, past_the_opening(web, kb).text, "yes").text,
               answer(web, pages[1]).text,
               web.get("/rules").text, web.get("/demo").text,
-              web.get("/demo/rule_chain?step=2").text]
+              web.get("/demo/rule_chain?step=2").text,
+              web.get("/demo/rule_chain?step=999").text]  # with "What would change it"
+    carried = form(pages[3], "/check").hidden  # the result's answers: the cards' why (not)
+    pages += [post(web, f"/rules/card/{rule.id}", carried).text for rule in kb.rules[:5]]
     pages += [web.get(f"/rules/card/{rule.id}").text for rule in kb.rules]
     for page in pages:
         assert diagnostic_wording(words(page), "web") == [], words(page)[:300]
