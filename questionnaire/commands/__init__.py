@@ -39,4 +39,6 @@ COMMANDS: tuple[Command, ...] = (
     _command("demo", "teaching mode: watch the rule engine reason through a named example"),
     _command("export", "write the question bank as a FHIR R4 Questionnaire (JSON)"),
     _command("init-rules", "copy the shipped knowledge base into DIR, to start your own"),
+    _command("serve", "the questionnaire, rule network and demos in the browser (a local web "
+                      "app)"),
 )

@@ -17,6 +17,9 @@ from questionnaire.render.result import bullet
 
 #: Question texts longer than this are shortened in the summary (the full text was just asked).
 SHORT_TEXT = 90
+#: Said when no answer matched a rule: about the tool's mechanism, so it lives here, shared by the
+#: terminal and the web result.
+NO_RULE_MATCHED = "None of your answers matched a rule, so the result is the starting level."
 
 
 def questions_behind(kb: KnowledgeBase, assessment: Assessment) -> list[str]:
@@ -46,8 +49,7 @@ def render_how_we_got_here(kb: KnowledgeBase, assessment: Assessment, console: C
     console.print("[bold]How we got here[/]")
     behind = questions_behind(kb, assessment)
     if not behind:
-        bullet(console, "None of your answers matched a rule, so the result is the starting "
-                        "level.")
+        bullet(console, NO_RULE_MATCHED)
     else:
         console.print("  Your answers that led to this result:")
         for question_id in behind:

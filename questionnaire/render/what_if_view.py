@@ -6,7 +6,7 @@ that lower the urgency). The search is engine.explain.what_if; this module only 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 from rich.console import Console
 from rich.markup import escape
@@ -44,22 +44,44 @@ def _outcome(level: LevelChanges, max_changes: int) -> str:
             "reaches it)")
 
 
+#: The heading and its aside, in the terminal and on the web demo page.
+HEADING = "What would change it"
+ASIDE = "for teaching: the fewest answer changes that give each other level"
+
+
+class LevelRows(NamedTuple):
+    """One other level as lines: its outcome, then each shown set with its notes."""
+
+    level: LevelChanges
+    outcome: str
+    sets: tuple[tuple[str, tuple[str, ...]], ...]
+    #: How many sets were found beyond the SHOWN ones.
+    more: int
+
+
+def what_if_rows(kb: KnowledgeBase, answers: dict[str, AnswerValue], found: WhatIf,
+                 max_changes: int) -> list[LevelRows]:
+    """The search's findings as lines, the same for the terminal and the web page."""
+    return [LevelRows(level, _outcome(level, max_changes),
+                      tuple(("; ".join(change_text(kb, answers, c) for c in change_set.changes),
+                             tuple(_notes(change_set))) for change_set in level.sets[:SHOWN]),
+                      max(0, len(level.sets) - SHOWN))
+            for level in found.levels]
+
+
 def render_what_if(kb: KnowledgeBase, answers: dict[str, AnswerValue], found: WhatIf,
                    console: Console, max_changes: int) -> None:
-    console.print("[bold]What would change it[/] [dim](for teaching: the fewest answer changes "
-                  "that give each other level)[/]")
-    for level in found.levels:
+    console.print(f"[bold]{HEADING}[/] [dim]({ASIDE})[/]")
+    for row in what_if_rows(kb, answers, found, max_changes):
         console.print()
-        console.print(f"[bold]{escape(level.level.title)}[/] [dim]({level.level.id})[/]: "
-                      f"{escape(_outcome(level, max_changes))}")
-        for change_set in level.sets[:SHOWN]:
-            bullet(console, escape("; ".join(change_text(kb, answers, c)
-                                             for c in change_set.changes)))
-            for note in _notes(change_set):
+        console.print(f"[bold]{escape(row.level.level.title)}[/] [dim]({row.level.level.id})[/]: "
+                      f"{escape(row.outcome)}")
+        for changes, notes in row.sets:
+            bullet(console, escape(changes))
+            for note in notes:
                 bullet(console, f"[dim]{escape(note)}[/]", 6)
-        if len(level.sets) > SHOWN:
-            bullet(console, f"[dim]and {len(level.sets) - SHOWN} more (all of them in "
-                            "--format json)[/]")
+        if row.more:
+            bullet(console, f"[dim]and {row.more} more (all of them in --format json)[/]")
 
 
 def _notes(change_set: ChangeSet) -> list[str]:

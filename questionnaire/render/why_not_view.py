@@ -63,12 +63,20 @@ def _rule_node(kb: KnowledgeBase, marked: MarkedRule) -> Node:
                 children=(_condition_node(kb, marked.condition),))
 
 
+#: The key to the marks, above the tree in every front end.
+MARKS_KEY = "With these answers (held / failed / unknown: not answered or not asked)"
+
+
+def why_not_nodes(kb: KnowledgeBase, marked: MarkedRule) -> tuple[Node, ...]:
+    """The marked rule as why_tree nodes: the terminal draws them, the web card lists them."""
+    return (_rule_node(kb, marked),)
+
+
 def render_why_not(kb: KnowledgeBase, marked: MarkedRule, console: Console,
                    plain: bool | None = None) -> None:
     """Print the rule's marked condition tree, under a one-line key to the marks."""
-    console.print(Text("With these answers (held / failed / unknown: not answered or not asked)",
-                       style="bold underline"))
-    render_tree((_rule_node(kb, marked),), console, plain)
+    console.print(Text(MARKS_KEY, style="bold underline"))
+    render_tree(why_not_nodes(kb, marked), console, plain)
 
 
 def condition_json(kb: KnowledgeBase, node: MarkedCondition) -> dict[str, Any]:

@@ -93,6 +93,8 @@ def test_wheel_carries_the_knowledge_base_under_its_own_name(dist: Dist) -> None
     assert not any(name.startswith("rules/") for name in names), \
         "the wheel must not claim the top-level name `rules` (PyPI's django-rules)"
     assert {"engine/load/paths.py", "questionnaire/cli.py"} <= names
+    assert {"questionnaire/web/templates/question.html", "questionnaire/web/static/site.css"
+            } <= names  # `serve` needs its templates and stylesheet in an installed tool
     assert not any("__pycache__" in name or name.startswith("tests/") for name in names)
 
 

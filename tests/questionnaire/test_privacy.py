@@ -42,6 +42,8 @@ INVOCATIONS: dict[str, list[tuple[list[str], tuple[str, ...]]]] = {
     "demo": [(["demo"], ()), (["demo", "rule_chain"], ())],
     "export": [(["export", "fhir"], ()), (["export", "fhir", "-o", "q.json"], ("q.json",))],
     "init-rules": [(["init-rules", "my-rules"], ("my-rules",))],
+    # Serving binds a socket, which this test forbids; tests/questionnaire/web/ serves for real.
+    "serve": [(["serve", "--workers", "0"], ()), (["serve", "--class", "--workers", "2"], ())],
 }
 TOP_LEVEL: list[tuple[list[str], tuple[str, ...]]] = [
     ([], ()), (["--plain"], ()), (["--help"], ()), (["--version"], ()),

@@ -230,3 +230,16 @@ def test_explain_ignores_case_and_names_the_knowledge_base_in_use(rules_copy: Pa
     assert "the shipped knowledge base (version " in typo.err and "rules/ files" not in typo.err
     other = run_cli("explain", "nothing_like_it", "--rules", str(rules_copy))
     assert other.code == 2 and f"the knowledge base in {rules_copy} has no rule" in other.err
+
+
+def test_explain_a_rule_with_answers_marks_why_it_did_not_fire(kb: KnowledgeBase,
+                                                               tmp_path: Path) -> None:
+    from questionnaire.render.why_not_view import MARKS_KEY
+
+    answers = tmp_path / "a.yaml"
+    answers.write_text('weaker: "no"\n', encoding="utf-8")
+    rule = next(r for r in kb.rules if "weaker" in questions_read(r.when))
+    result = run_cli("explain", rule.id, "--answers", str(answers))
+    assert result.code == 0, result.err
+    assert MARKS_KEY in result.out and f"[{rule.id}]: did not fire" in result.out
+    assert "[failed] weaker" in result.out
