@@ -11,8 +11,8 @@ from typing import Any
 from rich.console import Console
 from rich.text import Text
 
-from engine.explain.reasons import describe
 from engine.explain.why_not import MarkedCondition, MarkedRule
+from engine.explain.words import formula
 from engine.model import AllOf, AnswerTest, AnyOf, FactTest, KnowledgeBase, NotOf
 from questionnaire.render.why_tree import Node, render_tree
 
@@ -38,9 +38,9 @@ def _condition_node(kb: KnowledgeBase, node: MarkedCondition) -> Node:
     if isinstance(condition, AnswerTest):
         if node.answer is not None:
             given = kb.question(condition.question).answer_text(node.answer)
-            label = f"{head}{describe(condition)} (answer: {given})"
+            label = f"{head}{formula(condition)} (answer: {given})"
         else:
-            label = f"{head}{describe(condition)} ({BECAUSE_TEXT[node.because]})"
+            label = f"{head}{formula(condition)} ({BECAUSE_TEXT[node.because]})"
         return Node(label, style=MARK_STYLES[node.mark], kind="answer")
     if isinstance(condition, FactTest):
         label = f"{head}fact {condition.fact} ({BECAUSE_TEXT[node.because]})"
@@ -72,7 +72,7 @@ def render_why_not(kb: KnowledgeBase, marked: MarkedRule, console: Console,
 
 
 def condition_json(kb: KnowledgeBase, node: MarkedCondition) -> dict[str, Any]:
-    data: dict[str, Any] = {"kind": _kind(node), "test": describe(node.condition),
+    data: dict[str, Any] = {"kind": _kind(node), "test": formula(node.condition),
                             "mark": node.mark}
     if node.because:
         data["because"] = node.because
