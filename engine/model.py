@@ -290,12 +290,14 @@ class Texts:
     report_title: str
     #: Before the notice in the report.
     not_a_diagnosis: str
+    #: Under the answers in the report: a question not listed was not answered (unknown, not no).
+    report_unanswered: str
     #: Where each text is written, by field name, for messages.
     where: Mapping[str, Location] = field(default_factory=dict, compare=False)
 
 
 TEXT_NAMES = ("welcome", "how_it_runs", "stopped_early", "reading_intro", "report_title",
-              "not_a_diagnosis")
+              "not_a_diagnosis", "report_unanswered")
 
 
 @dataclass(frozen=True, eq=False)

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from engine.explain.chain import RuleReason, answers_behind, why
-from engine.model import Assessment, KnowledgeBase
+from engine.model import AnswerValue, Assessment, KnowledgeBase, Question
 from engine.problems import quote as quote_text
 from questionnaire.files import check_target, write_private
 from questionnaire.render.network_picture import fired_path, to_mermaid
@@ -67,10 +67,36 @@ def report_format(path: Path) -> str:
 
 @dataclass(frozen=True)
 class Section:
-    """One part of the report; `css` names it in the HTML so print styles can address it."""
+    """One part of the report; `css` names it in the HTML so print styles can address it.
+
+    `educators` marks the appendix (ids, rule files and lines, fact names): the body a doctor
+    and a patient read carries none of them, so the HTML folds the appendix away (it does not
+    print unless opened) and the Markdown puts it last under its own heading.
+    """
 
     css: str
     markdown: str
+    educators: bool = False
+
+
+#: The appendix heading (interface wording: it names a part of the report, says nothing about
+#: health or the tool's limits).
+EDUCATORS_HEADING = "For educators: how the rules reached this"
+
+#: How an answer is grouped in the body, the way a consultation report lists symptoms.
+ANSWER_GROUPS = ("Reported", "Not present", "Not sure", "Does not apply")
+_GROUP_OF_VALUE = {"yes": "Reported", "no": "Not present", "unsure": "Not sure",
+                   "not_applicable": "Does not apply"}
+
+
+def answer_group(value: AnswerValue) -> str:
+    """The body group of one answer: yes and any chosen option are "Reported", no and an empty
+    choice "Not present"; "Not sure" and "Does not apply" (alone) are their own groups."""
+    if isinstance(value, tuple):
+        if not value:
+            return "Not present"
+        value = value[0] if len(value) == 1 else "several"
+    return _GROUP_OF_VALUE.get(value, "Reported")
 
 
 def _tree_markdown(nodes: tuple[Node, ...], depth: int = 0) -> list[str]:
@@ -90,14 +116,30 @@ def _offered(node: RuleReason) -> str:
     return md(f"{node.rule.title} [{node.rule.id}]" + (f" (answers {answers})" if answers else ""))
 
 
-def report_sections(kb: KnowledgeBase, assessment: Assessment, today: date,
-                    picture: bool = True) -> list[Section]:
-    """The report's parts in order; `picture` adds the Mermaid diagram (Markdown only)."""
-    level, texts = assessment.level, kb.texts
-    sections = [Section("title", "\n".join([
-        f"# {md(texts.report_title)}", "",
-        f"Date: {today.isoformat()}", "",
-        f"> **{md(texts.not_a_diagnosis)}** {md(assessment.notice)}"]))]
+def _sentence(title: str) -> str:
+    """A rule title as the lead of a sentence: a full stop unless it ends in punctuation."""
+    return title if title[-1:] in ".?!:" else title + "."
+
+
+def _asked_line(question: Question, value: AnswerValue) -> str:
+    return f"- {md(question.text)} **{md(question.answer_text(value))}**"
+
+
+def _body_sections(kb: KnowledgeBase, assessment: Assessment, today: date) -> list[Section]:
+    """What a doctor and a patient read, in the order a short appointment wants it: who and
+    when, the urgency and advice, the safety net, the answers in words, the warning signs, the
+    reasoning, the reading, the notice. No ids, no rule files, no fact names."""
+    level, texts, answers = assessment.level, kb.texts, assessment.answers
+    asked = [q for q in kb.questions if q.id in answers]
+    opening = [q for q in asked if q.id in kb.opening]
+    flags = [q for q in asked if q.role == "red_flag"]
+    rest = [q for q in asked if q not in opening and q not in flags]
+
+    title = [f"# {md(texts.report_title)}", "", f"Date: {today.isoformat()}"]
+    title += [_asked_line(q, answers[q.id]) for q in opening] and (
+        [""] + [_asked_line(q, answers[q.id]) for q in opening])
+    title += ["", f"> **{md(texts.not_a_diagnosis)}**"]
+    sections = [Section("title", "\n".join(title))]
 
     result = [f"## Result: {md(level.title)}", "", md(level.advice)]
     if assessment.guidance:
@@ -109,40 +151,38 @@ def report_sections(kb: KnowledgeBase, assessment: Assessment, today: date,
             result += [f"  - {md(label)}" for label in sign_options(sign)]
     sections.append(Section("result", "\n".join(result)))
 
-    asked = [q for q in kb.questions if q.id in assessment.answers]
-    answers = ["## Answers, as asked", ""]
-    if asked:
-        answers += ["| # | Question | Answer |", "| ---: | --- | --- |"]
-        answers += [f"| {n} | {md(q.text)} ({md(q.id)}) "
-                    f"| {md(q.answer_text(assessment.answers[q.id]))} |"
-                    for n, q in enumerate(asked, start=1)]
-    else:
-        answers.append("No questions were answered.")
-    answers += ["", "Questions not listed were not answered (unknown, not \"no\")."]
-    if assessment.ignored:
-        answers += ["", "Set aside, because these questions would not have been asked given the "
-                        "other answers: " + ", ".join(md(q) for q in assessment.ignored) + "."]
-    sections.append(Section("answers", "\n".join(answers)))
+    said = ["## Answers", ""]
+    grouped = {name: [q for q in rest if answer_group(answers[q.id]) == name]
+               for name in ANSWER_GROUPS}
+    for name, questions in grouped.items():
+        if questions:
+            said += [f"### {name}", ""] + [_asked_line(q, answers[q.id]) for q in questions]
+            said.append("")
+    if not rest:
+        said += ["No questions about symptoms were answered.", ""]
+    said.append(md(texts.report_unanswered))
+    set_aside = [kb.question(q).text for q in assessment.ignored if kb.has_question(q)]
+    if set_aside:
+        said += ["", "Set aside, because these questions would not have been asked given the "
+                     "other answers:", ""] + [f"- {md(text)}" for text in set_aside]
+    sections.append(Section("answers", "\n".join(said)))
 
-    guidance_roots = build_explanation(kb, assessment, reading=False)
-    reasons = ["## Why this guidance", "",
-           "Each rule that fired, what it is based on, and the answers that made it fire.", ""]
-    reasons += _tree_markdown(guidance_roots)
-    sections.append(Section("why", "\n".join(reasons)))
-    if picture:
-        sections.append(Section("picture", "\n".join([
-            "### The reasoning as a picture", "",
-            "Answers (left) lead to the rules they made fire, and on to the result (right). "
-            "Shown as a diagram wherever Markdown draws Mermaid (for example on GitHub).", "",
-            "````mermaid", to_mermaid(fired_path(kb, assessment)).rstrip("\n"), "````"])))
+    signs = ["## Warning signs asked about", ""]
+    signs += ([_asked_line(q, answers[q.id]) for q in flags] if flags
+              else ["No warning-sign questions were answered."])
+    sections.append(Section("signs", "\n".join(signs)))
+
+    fired = [kb.rule(rule_id) for rule_id in dict.fromkeys(s.rule.id for s in assessment.trace)]
+    advice_rules = [r for r in fired if r.then.level or r.then.guidance or r.then.derive]
+    if advice_rules:
+        sections.append(Section("why", "\n".join(
+            ["## Why this advice", ""]
+            + [f"- **{md(_sentence(r.title))}** {md(r.explanation)}" for r in advice_rules])))
 
     if assessment.reading:
         reading = ["## Reading", "", md(texts.reading_intro)]
-        for topic in why(kb, assessment).reading:
-            item = topic.item
+        for item in assessment.reading:
             reading += ["", f"### {md(item.title)}", "", md(item.summary), "",
-                        "Offered by: " + "; ".join(_offered(node) for node in topic.offered_by)
-                        + "\\",
                         "Sources: " + "; ".join(md(kb.citation(s)) for s in item.sources)
                         + "\\", f"Read more: {_link(item.link, item.link)}"]
         sections.append(Section("reading", "\n".join(reading)))
@@ -150,10 +190,56 @@ def report_sections(kb: KnowledgeBase, assessment: Assessment, today: date,
     sections.append(Section("ask", "\n".join(
         ["## Questions to ask the doctor", "", "Write them down before the appointment.", ""]
         + [f"{n}. &nbsp;" for n in range(1, BLANK_QUESTIONS + 1)])))
-    sections.append(Section("footer", "\n".join([
-        "---", "",
-        f"Made with muscle-triage {md(tool_version())}. {md(assessment.notice)}"])))
+    sections.append(Section("notice", "\n".join(["---", "", md(assessment.notice)])))
     return sections
+
+
+def _educator_sections(kb: KnowledgeBase, assessment: Assessment,
+                       picture: bool) -> list[Section]:
+    """The appendix: ids beside answers, the rule tree with files and lines, what offered each
+    reading, the Mermaid picture (Markdown only) and the tool version."""
+    parts = [Section("educators", "\n".join([
+        f"## {EDUCATORS_HEADING}", "",
+        "Question and rule ids, and where each rule is written, for people who teach with or "
+        "edit the rules."]), educators=True)]
+    asked = [q for q in kb.questions if q.id in assessment.answers]
+    if asked:
+        table = ["### Answers with their ids", "", "| Question id | Answer |", "| --- | --- |"]
+        table += [f"| {md(q.id)} | {md(q.answer_text(assessment.answers[q.id]))} |"
+                  for q in asked]
+        parts.append(Section("ids", "\n".join(table), educators=True))
+    if assessment.ignored:
+        parts.append(Section("ignored", "Set aside: " + ", ".join(
+            md(q) for q in assessment.ignored) + ".", educators=True))
+    tree = ["### The rules behind the guidance", "",
+            "Each rule that fired, what it is based on, and the answers that made it fire.", ""]
+    tree += _tree_markdown(build_explanation(kb, assessment, reading=False))
+    parts.append(Section("tree", "\n".join(tree), educators=True))
+    if assessment.reading:
+        offered = ["### What offered each reading", ""]
+        offered += [f"- {md(topic.item.title)}: "
+                    + "; ".join(_offered(node) for node in topic.offered_by)
+                    for topic in why(kb, assessment).reading]
+        parts.append(Section("offered", "\n".join(offered), educators=True))
+    if picture:
+        parts.append(Section("picture", "\n".join([
+            "### The reasoning as a picture", "",
+            "Answers (left) lead to the rules they made fire, and on to the result (right). "
+            "Shown as a diagram wherever Markdown draws Mermaid (for example on GitHub).", "",
+            "````mermaid", to_mermaid(fired_path(kb, assessment)).rstrip("\n"), "````"]),
+            educators=True))
+    parts.append(Section("made-with", f"Made with muscle-triage {md(tool_version())}.",
+                         educators=True))
+    return parts
+
+
+def report_sections(kb: KnowledgeBase, assessment: Assessment, today: date,
+                    picture: bool = True) -> list[Section]:
+    """The report's parts in order, body then appendix; `picture` adds the Mermaid diagram
+    (Markdown only: drawing it in HTML would need a script)."""
+    worded = kb.for_answers(assessment.answers)
+    return (_body_sections(worded, assessment, today)
+            + _educator_sections(worded, assessment, picture))
 
 
 def report_markdown(kb: KnowledgeBase, assessment: Assessment,
@@ -174,16 +260,26 @@ table { border-collapse: collapse; }
 th, td { border: 1px solid #999; padding: 0.3em 0.5em; vertical-align: top; text-align: left; }
 section.result h2 { color: #7f0000; }
 section.why ul { padding-left: 1.3em; }
-section.ask ol li { min-height: 2.4em; border-bottom: 1px solid #777; margin-bottom: 0.4em; }
+section.ask ol li { min-height: 1.8em; border-bottom: 1px solid #777; margin-bottom: 0.3em; }
+section.title ul { list-style: none; padding-left: 0; }
+details.educators { margin-top: 2em; border-top: 1px solid #999; }
+details.educators > summary { font-size: 1.25em; font-weight: bold; cursor: pointer; }
 a { color: #0d47a1; }
-@page { margin: 1.8cm; }
+@page { size: A4; margin: 1.2cm 1.4cm; }
 @media print {
-  body { margin: 0; max-width: none; font-size: 10.5pt; }
-  a { color: #111; text-decoration: none; }
-  a[href]::after { content: " (" attr(href) ")"; font-size: 0.85em; word-break: break-all; }
-  section, tr, li { break-inside: avoid; page-break-inside: avoid; }
+  /* one or two A4 pages for the body: smaller type, tighter spacing; link texts are their
+     addresses already, so nothing is added after them */
+  body { margin: 0; max-width: none; font-size: 8.5pt; line-height: 1.25; }
+  h1 { font-size: 1.4em; margin: 0 0 0.2em; }
+  h2 { font-size: 1.15em; margin: 0.8em 0 0.3em; }
+  h3 { font-size: 1em; margin: 0.6em 0 0.2em; }
+  p, ul, ol { margin: 0.3em 0; }
+  a { color: #111; text-decoration: none; word-break: break-all; }
+  tr, li { break-inside: avoid; page-break-inside: avoid; }
+  section.ask ol li { min-height: 1.2em; margin-bottom: 0.2em; }
   h2, h3 { break-after: avoid; page-break-after: avoid; }
-  section.ask { break-before: page; page-break-before: always; }
+  details.educators:not([open]) { display: none; }
+  details.educators[open] { break-before: page; page-break-before: always; }
   blockquote { background: none; }
 }
 """
@@ -201,9 +297,19 @@ def report_html(kb: KnowledgeBase, assessment: Assessment, today: date | None = 
     """One self-contained HTML page (inline CSS, no scripts, nothing fetched) that prints well."""
     day = today or date.today()
     renderer = _markdown_renderer()
-    body = "\n".join(
-        f'<section class="{section.css}">\n{renderer.render(section.markdown)}</section>'
-        for section in report_sections(kb, assessment, day, picture=False))
+    sections = report_sections(kb, assessment, day, picture=False)
+
+    def rendered(section: Section) -> str:
+        return f'<section class="{section.css}">\n{renderer.render(section.markdown)}</section>'
+
+    body = "\n".join(rendered(s) for s in sections if not s.educators)
+    # The appendix is folded: on screen a click opens it; on paper it is left out unless opened,
+    # so the body prints on one or two pages. Its heading becomes the fold's summary.
+    appendix = "\n".join(rendered(s) for s in sections if s.educators and s.css != "educators")
+    intro = next(s for s in sections if s.css == "educators")
+    lead = renderer.render(intro.markdown.split("\n", 2)[-1])
+    body += (f'\n<details class="educators">\n<summary>{html.escape(EDUCATORS_HEADING)}</summary>'
+             f"\n{lead}{appendix}\n</details>")
     title = html.escape(f"{kb.texts.report_title} ({day.isoformat()})")
     return (f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'

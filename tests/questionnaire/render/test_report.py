@@ -53,45 +53,109 @@ def visible_text(page: str) -> str:
 def test_markdown_report_holds_every_part(kb: KnowledgeBase) -> None:
     result = assess(kb, SOON)
     text = report_markdown(kb, result, DAY)
-    assert "Date: 2026-03-14" in text
-    assert " ".join(kb.notice.split()) in text
-    assert "## Result: See a doctor soon" in text and result.guidance[0][:40] in text
-    # the answers table: question text and answer label, in asking order
-    weaker, hands = kb.question("weaker"), kb.question("where_affected")
-    rows = [line for line in text.splitlines() if line.startswith("| ")]
-    assert rows[0] == "| # | Question | Answer |"
-    assert any(md(weaker.text) in row and row.endswith("| Yes |") for row in rows)
-    assert any(md(hands.text) in row and md("Hands or grip (jars, buttons, keys)") in row
-               for row in rows)
-    assert len(rows) == 2 + len(SOON)
-    # why: the fired rules and the answers behind them; unfired rules nowhere
-    why = text[text.index("## Why this guidance"):text.index("### The reasoning as a picture")]
-    assert "see\\_doctor\\_about\\_muscle\\_change" in why and "answer weaker: Yes" in why
+    body, appendix = text.split("## For educators: how the rules reached this")
+    assert "Date: 2026-03-14" in body
+    assert " ".join(kb.notice.split()) in body
+    assert "## Result: See a doctor soon" in body and result.guidance[0][:40] in body
+    # the answers in words, grouped; ids only in the appendix table
+    weaker = kb.question("weaker")
+    reported = body[body.index("### Reported"):body.index("## Warning signs asked about")]
+    assert f"- {md(weaker.text)} **Yes**" in reported
+    assert md("Hands or grip (jars, buttons, keys)") in reported
+    rows = [line for line in appendix.splitlines() if line.startswith("| ")]
+    assert rows[0] == "| Question id | Answer |" and len(rows) == 2 + len(SOON)
+    # why: fired rules as sentences in the body, the tree with ids in the appendix
+    why = body[body.index("## Why this advice"):body.index("## Reading")]
+    assert kb.rule("see_doctor_about_muscle_change").title in why
+    assert "see\\_doctor\\_about\\_muscle\\_change" in appendix and "answer weaker: Yes" in appendix
     for rule in kb.rules:
         if rule.id not in result.fired:
             assert md(rule.id) not in text and rule.title not in text
     # the picture of the fired path
-    picture = text[text.index("````mermaid"):]
+    picture = appendix[appendix.index("````mermaid"):]
     assert "r_see_doctor_about_muscle_change" in picture and "q_weaker" in picture
     assert "r_disuse_only" not in picture and "q_onset" not in picture
     # reading with sources and links, and the blank list
-    assert "## Reading" in text
-    assert "(<https://www.nhs.uk/conditions/motor-neurone-disease/>)" in text
-    blank = text[text.index("## Questions to ask the doctor"):]
+    assert "## Reading" in body
+    assert "(<https://www.nhs.uk/conditions/motor-neurone-disease/>)" in body
+    blank = body[body.index("## Questions to ask the doctor"):]
     assert len(re.findall(r"^\d\. &nbsp;$", blank, re.MULTILINE)) == 5
+
+
+def _html_body(page: str) -> str:
+    """The visible text of an HTML report outside the educator appendix."""
+    return visible_text(page[:page.index('<details class="educators">')])
 
 
 def test_html_report_is_self_contained_and_printable(kb: KnowledgeBase) -> None:
     page = report_html(kb, assess(kb, SOON), DAY)
     assert page.startswith("<!DOCTYPE html>") and "@media print" in page
+    assert "size: A4" in page and "details.educators:not([open]) { display: none; }" in page
     for outside in ("<script", "<link", "<img", "@import", "src="):
         assert outside not in page
     assert "mermaid" not in page  # a diagram needs a script: the HTML has the reasoning as a list
     text = visible_text(page)
     assert "Date: 2026-03-14" in text and "Questions to ask the doctor" in text
-    assert "answer weaker: Yes" in text  # why this guidance
-    assert "Offered by: Causes of muscle loss [read_conditions_set] (" in text
+    assert "answer weaker: Yes" in text and "answer weaker: Yes" not in _html_body(page)
+    assert "Causes of muscle loss [read_conditions_set] (answers weaker: Yes" in text
     assert 'href="https://www.nhs.uk/conditions/motor-neurone-disease/"' in page
+
+
+def _ids_and_places(kb: KnowledgeBase) -> list[str]:
+    found = {q.id for q in kb.questions} | {r.id for r in kb.rules}
+    return sorted(found)
+
+
+def test_the_html_body_names_no_id_and_no_rule_file(kb: KnowledgeBase) -> None:
+    """Outside the appendix, no question or rule id and no file:line, for every answer set."""
+    ids = _ids_and_places(kb)
+    for answers in _answer_sets(kb):
+        body = _html_body(report_html(kb, assess(kb, answers), DAY))
+        named = [i for i in ids if "_" in i and i in body]
+        assert named == [], f"ids {named} in the body for {answers}"
+        assert not re.search(r"\.ya?ml:\d+|rule at |fact [a-z_]+|concluded", body)
+        # ids without an underscore (e.g. "age") are ordinary words: they must not stand in
+        # brackets or parentheses the way the appendix shows ids
+        for i in ids:
+            assert f"[{i}]" not in body and f"({i})" not in body
+
+
+def test_answers_are_grouped_in_words(kb: KnowledgeBase) -> None:
+    answers: dict[str, AnswerValue] = {"weaker": "yes", "twitching_or_cramps": "no",
+                                       "numbness_or_tingling": "unsure",
+                                       "sudden_one_sided": "no"}
+    body = _html_body(report_html(kb, assess(kb, answers), DAY))
+    reported = body.index("Reported")
+    absent = body.index("Not present")
+    unsure = body.index("Not sure", absent)
+    signs = body.index("Warning signs asked about")
+    assert reported < absent < unsure < signs
+    assert kb.question("weaker").text in body[reported:absent]
+    assert kb.question("twitching_or_cramps").text in body[absent:unsure]
+    assert kb.question("numbness_or_tingling").text in body[unsure:signs]
+    # a warning sign is listed with the warning signs, not among the symptoms
+    flag = kb.question("sudden_one_sided").text
+    assert flag in body[signs:] and flag not in body[reported:signs]
+
+
+def test_markdown_and_html_say_the_same_things(kb: KnowledgeBase) -> None:
+    for answers in _answer_sets(kb):
+        result = assess(kb, answers)
+        markdown = " ".join(report_markdown(kb, result, DAY).replace("\\", "").split())
+        page = visible_text(report_html(kb, result, DAY))
+        worded = kb.for_answers(answers)
+        said = [result.level.title, result.level.advice, *result.guidance,
+                worded.texts.report_unanswered, " ".join(kb.notice.split())]
+        said += [worded.question(q).text for q in answers if worded.has_question(q)]
+        said += [worded.question(q).answer_text(v) for q, v in answers.items()
+                 if worded.has_question(q) and q not in result.ignored]
+        said += [rule.title for rule in map(worded.rule, result.fired)
+                 if rule.then.level or rule.then.guidance or rule.then.derive]
+        said += [item.title for item in result.reading]
+        said += [s.question.text for g in result.safety_net for s in g.signs]
+        for text in said:
+            flat = " ".join(text.split())
+            assert flat in markdown and flat in page, (flat, answers)
 
 
 def test_html_and_markdown_escape_what_the_knowledge_base_says(rules_copy: Path) -> None:
@@ -179,7 +243,7 @@ def test_assess_report_on_the_command_line(tmp_path: Path) -> None:
     assert "report written to" in first.err and "See a doctor soon" in first.out
     assert stat.S_IMODE(target.stat().st_mode) == 0o600
     written = target.read_text(encoding="utf-8")
-    assert "| Yes |" in written and "muscle\\_change\\_reported" in written
+    assert "**Yes**" in written and "muscle\\_change\\_reported" in written
 
     again = run_cli("assess", "--answers", "-", "--report", str(target),
                     stdin="sudden_one_sided: yes\n")
