@@ -14,12 +14,12 @@ from tests.conftest import replace_in
 
 BREATHING_TEXT = """    text:
       self: >-
-        Right now, is breathing harder than it usually is for you, at rest or lying flat?
+        Is your breathing newly harder than usual for you, at rest, lying flat or at night?
       baby: >-
         Right now, is your baby working hard to breathe, or breathing in a way that is new for
         them?
       other: >-
-        Right now, is their breathing harder than it usually is for them, at rest or lying flat?"""
+        Is their breathing newly harder than usual for them, at rest, lying flat or at night?"""
 BY_AUDIENCE = """    text:
       self: Is it hard for you to breathe right now?
       other: Is it hard for them to breathe right now?
@@ -89,8 +89,8 @@ def test_a_diagnostic_phrase_only_in_the_baby_wording_is_caught(rules_copy: Path
 
 def test_guidance_comes_worded_for_whom_the_answers_are_about(rules_copy: Path) -> None:
     replace_in(rules_copy / "red_flags.rules.yaml", """      guidance: >-
-        Call your local emergency number now. Breathing that is harder than usual, at rest or lying
-        flat, needs help at once.""", """      guidance:
+        Call your local emergency number now. Breathing that is newly harder than usual, at rest,
+        lying flat or at night, needs help at once.""", """      guidance:
         self: Call your local emergency number now. Trouble breathing needs emergency care.
         other: Call your local emergency number now. Their trouble breathing needs emergency care.
         baby: Call your local emergency number now. A baby who works hard to breathe needs help.""")

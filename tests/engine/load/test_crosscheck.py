@@ -40,8 +40,8 @@ def test_shipped_knowledge_base_is_valid() -> None:
      "'yse' is not an answer to 'choking' (did you mean 'yes'?); allowed: yes, no, unsure",
      None),
     # unknown reading topic
-    ("muscle_changes.rules.yaml", "reading: [weakness_with_use]",
-     "reading: [weakness_with_usee]", "unknown reading topic 'weakness_with_usee'",
+    ("reading.rules.yaml", "reading: [common_causes, als",
+     "reading: [common_causess, als", "unknown reading topic 'common_causess'",
      None),
     # unknown level
     ("red_flags.rules.yaml", "level: urgent", "level: urgnet", "unknown level 'urgnet'", None),
