@@ -13,8 +13,18 @@ import re
 
 import pytest
 
-from engine.model import AUDIENCE_QUESTION, AUDIENCES, AllOf, AnswerTest, AnyOf, Audience, \
-    Condition, KnowledgeBase, NotOf, Question
+from engine.model import (
+    AUDIENCE_QUESTION,
+    AUDIENCES,
+    AllOf,
+    AnswerTest,
+    AnyOf,
+    Audience,
+    Condition,
+    KnowledgeBase,
+    NotOf,
+    Question,
+)
 
 YOU = re.compile(r"\byou(?:r|rs|rself)?\b", re.IGNORECASE)
 
@@ -81,7 +91,7 @@ def test_the_check_finds_an_unworded_text(kb: KnowledgeBase) -> None:
         f"muscle_pain text [{a}]" for a in AUDIENCES if a != "self")
 
 
-@pytest.mark.parametrize("condition, audience, expected", [
+@pytest.mark.parametrize(("condition", "audience", "expected"), [
     (None, "baby", True),
     (AnswerTest("who", frozenset({"baby"})), "baby", True),
     (AnswerTest("who", frozenset({"baby"})), "self", False),
