@@ -171,6 +171,9 @@ class Question:
     #: For a several-of question: answers that can only be chosen on their own ("Not sure",
     #: "Does not apply" offered by a flag: ticked beside a real answer they contradict it).
     alone: frozenset[str] = frozenset()
+    #: Ids of older questions this one replaced (``replaces``); their answers are refused with a
+    #: pointer here rather than carried over, because the question's meaning changed.
+    replaces: tuple[str, ...] = ()
     where: Location = field(default=Location(""), compare=False)
 
     @cached_property
@@ -356,6 +359,10 @@ class KnowledgeBase:
 
     def has_question(self, question_id: str) -> bool:
         return question_id in self._question_index
+
+    def replacement_for(self, old_id: str) -> Question | None:
+        """The question that replaced an old question id, if one declares it (``replaces``)."""
+        return next((q for q in self.questions if old_id in q.replaces), None)
 
     def citation(self, source_id: str) -> str:
         return dict(self.sources).get(source_id, source_id)

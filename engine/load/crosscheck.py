@@ -81,6 +81,7 @@ class _Checker:
         self.docs = docs
         self.problems: list[Problem] = []
         self.index = _Index()
+        self.replaced: dict[str, str] = {}  # old question id -> the question that replaces it
 
     def problem(self, path: str, line: int | None, subject: str, message: str) -> None:
         self.problems.append(Problem(path, line, subject, message))
@@ -158,6 +159,19 @@ class _Checker:
             self.check_answer_test(path, node, subject, before)
         return read
 
+    def check_replaced_ids(self, path: str, line: int | None, subject: str,
+                           item: MarkedDict) -> None:
+        """An old id a question ``replaces`` must not be a question still, nor be claimed twice:
+        either would make the answers reader's pointer ambiguous or wrong."""
+        for old_id in item.get("replaces", ()):
+            if old_id in self.index.questions:
+                self.problem(path, line, subject, f"replaces '{old_id}', which is still a "
+                             "question; remove one of them")
+            claimed = self.replaced.setdefault(old_id, item["id"])
+            if claimed != item["id"]:
+                self.problem(path, line, subject, f"replaces '{old_id}', which question "
+                             f"'{claimed}' already replaces")
+
     def check_answer_test(self, path: str, node: MarkedDict, subject: str,
                           before: list[str] | None) -> None:
         question_id = node["answer"]
@@ -227,6 +241,7 @@ class _Checker:
             for duplicate in sorted({v for v in values if values.count(v) > 1}):
                 self.problem(doc.path, _line(item, "options", line), subject,
                              f"option value '{duplicate}' appears more than once")
+            self.check_replaced_ids(doc.path, _line(item, "replaces", line), subject, item)
             if "ask_if" in item:
                 order = self.index.question_order
                 before = order[:order.index(item["id"])] if item["id"] in order else []

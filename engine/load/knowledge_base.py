@@ -188,7 +188,8 @@ class _Builder:
             options=options, why=self.words(raw["why"]),
             alone=flagged if raw["kind"] == "several_of" else frozenset(),
             ask_if=self.condition(raw["ask_if"]) if "ask_if" in raw else None,
-            raises_to=raw.get("raises_to"), where=_where(doc, line))
+            raises_to=raw.get("raises_to"), replaces=tuple(raw.get("replaces", ())),
+            where=_where(doc, line))
 
     def _rule(self, doc: Document, line: int, raw: MarkedDict) -> Rule:
         then: dict[str, Any] = raw["then"]

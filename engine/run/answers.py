@@ -77,6 +77,10 @@ def normalise_answers(kb: KnowledgeBase, raw: Any) -> dict[str, AnswerValue]:
     answers: dict[str, AnswerValue] = {}
     known = [q.id for q in kb.questions]
     for key, value in raw.items():
+        if isinstance(key, str) and (replacement := kb.replacement_for(key)) is not None:
+            raise AnswerError(f"question {quote(key, ascii_only=True)} was replaced by "
+                              f"'{replacement.id}', which asks something different, so its answer "
+                              f"is not carried over; answer '{replacement.id}' instead", key)
         if not isinstance(key, str) or not kb.has_question(key):
             raise AnswerError(f"unknown question {quote(key, ascii_only=True)}"
                               f"{did_you_mean(str(key), known)}; "

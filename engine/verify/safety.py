@@ -240,14 +240,19 @@ def _negation_free(condition: Condition) -> bool:
     return all(not negated for _, negated in leaves(condition))
 
 
-def guaranteed_level(kb: KnowledgeBase, question: Question) -> int:
+def guaranteed_level(kb: KnowledgeBase, question: Question, *, when_asked: bool = False) -> int:
     """The highest level rank a "yes" to an always-asked question guarantees by itself.
 
     A rule counts when its condition has no ``not``, no fact, and holds on that one answer alone:
     such a condition is monotone, so it holds on every answer set containing that answer; and
     since levels combine by maximum, the result is at least that rule's level.
+
+    With ``when_asked`` a question behind an ``ask_if`` counts too, for the monotonicity proof:
+    turning its answer to "yes" changes nothing where it is not asked (both answers are set
+    aside), and where it is asked the "yes" is in effect, so the same argument holds. A follow-up
+    question can then treat "Not sure" as a warning sign without leaving its proof open.
     """
-    if question.ask_if is not None:
+    if question.ask_if is not None and not when_asked:
         return -1
     best = -1
     for rule in kb.rules:
@@ -380,7 +385,7 @@ def prove(kb: KnowledgeBase) -> Proof:
     for question in kb.questions:
         if question.role not in RAISING_ROLES:
             continue
-        guaranteed = guaranteed_level(kb, question)
+        guaranteed = guaranteed_level(kb, question, when_asked=True)
         dropping = [rule.id for rule in kb.rules
                     if rule.then.level and rank[rule.then.level] > default
                     and rank[rule.then.level] > guaranteed

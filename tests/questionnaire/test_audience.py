@@ -126,6 +126,6 @@ def test_questions_and_explain_show_every_wording(
     weaker = next(q for q in shown if q["id"] == "weaker")
     assert weaker["by_audience"]["child"]["text"] == kb.for_audience("child").question(
         "weaker").text
-    assert "by_audience" not in next(q for q in shown if q["id"] == "double_vision")
+    assert "by_audience" not in next(q for q in shown if q["id"] == "family_history")
     card = flat(cli_kb("explain", "soon").out)
     assert kb.for_audience("baby").level("soon").advice in card

@@ -40,7 +40,7 @@ def test_a_mapping_gives_each_audience_its_own_sentence(rules_copy: Path) -> Non
                      "child": "Is it hard for them to breathe right now?",
                      "baby": "Is your baby working hard to breathe right now?"}
     # what no audience words differently is one shared object
-    assert kb.for_audience("baby").question("double_vision") is kb.question("double_vision")
+    assert kb.for_audience("baby").question("family_history") is kb.question("family_history")
 
 
 def test_a_missing_audience_is_named_at_its_file_and_line(rules_copy: Path) -> None:

@@ -102,6 +102,22 @@ def test_red_flag_after_other_questions(rules_copy: Path) -> None:
     assert any("red-flag questions must come first" in str(p) for p in caught.value.problems)
 
 
+@pytest.mark.parametrize(("replaced", "problem"), [
+    ("weaker", "replaces 'weaker', which is still a question"),
+    ("dark_urine_with_muscle_pain",
+     "replaces 'dark_urine_with_muscle_pain', which question 'dark_or_little_pee' "
+     "already replaces"),
+])
+def test_a_replaced_id_must_be_gone_and_claimed_once(rules_copy: Path, replaced: str,
+                                                     problem: str) -> None:
+    line, problems = problems_after(
+        rules_copy, "questions.yaml", "  - id: eating_less\n    role: symptom\n    kind: yes_no\n",
+        f"  - id: eating_less\n    role: symptom\n    kind: yes_no\n    replaces: [{replaced}]\n",
+        at=None)
+    where = f"questions.yaml:{line + 3}: question 'eating_less': "  # the `replaces` line
+    assert any(where + problem in text for text in problems), problems
+
+
 def test_ask_if_may_only_read_earlier_questions(rules_copy: Path) -> None:
     replace_in(rules_copy / "questions.yaml",
                "    ask_if: {answer: who, is: baby}\n",

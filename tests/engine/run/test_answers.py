@@ -40,6 +40,18 @@ def test_unknown_question_suggests_a_near_name(kb: KnowledgeBase) -> None:
         normalise_answers(kb, {"weeker": "yes"})
 
 
+def test_a_replaced_question_id_is_refused_with_the_new_id(kb: KnowledgeBase) -> None:
+    """An old answers file using an id a question `replaces` is told which question took its
+    place; its answer is not carried over, as the new question asks something different."""
+    with pytest.raises(AnswerError) as caught:
+        normalise_answers(kb, {"weaker": "yes", "dark_urine_with_muscle_pain": "yes"})
+    message = str(caught.value)
+    assert message.startswith("question 'dark_urine_with_muscle_pain' was replaced by "
+                              "'dark_or_little_pee'")
+    assert "answer 'dark_or_little_pee' instead" in message and "\n" not in message
+    assert caught.value.question == "dark_urine_with_muscle_pain"
+
+
 def test_list_for_a_single_answer_question_is_refused(kb: KnowledgeBase) -> None:
     with pytest.raises(AnswerError, match="takes one answer"):
         normalise_answers(kb, {"weaker": ["yes", "no"]})

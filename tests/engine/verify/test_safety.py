@@ -65,6 +65,17 @@ def test_proof_notices_a_rule_that_breaks_monotonicity(kb: KnowledgeBase) -> Non
     assert ("eating_less", "odd") in prove(broken).monotone_unproved
 
 
+def test_a_follow_up_whose_not_sure_warns_is_proved_by_its_own_yes(kb: KnowledgeBase) -> None:
+    """A follow-up question (behind an ask_if) may raise "Not sure" to urgent, because its "yes"
+    alone reaches emergency wherever it is asked; without that rule the proof stays open."""
+    from dataclasses import replace
+
+    assert "cancer_walking_or_legs" in prove(kb).monotone_proved
+    without = replace(kb, rules=tuple(r for r in kb.rules if r.id != "cancer_with_walking_change"))
+    assert ("cancer_walking_or_legs", "rf_unsure_about_warning_sign") in \
+        prove(without).monotone_unproved
+
+
 @pytest.mark.slow
 @batches
 @given(seed=st.integers(min_value=0, max_value=2 ** 32 - 1))
