@@ -158,8 +158,6 @@ def run_case(case: Case, scratch: Path) -> tuple[str, int]:
         if full:
             full.close()
     err = done.stderr.decode("utf-8", "replace").strip().splitlines()
-    # `export fhir` first notes each ask_if FHIR cannot carry; the table shows the error itself
-    err = [line for line in err if ": note: question '" not in line]
     if case.out_line is not None:
         out = done.stdout.decode("utf-8", "replace").splitlines()
         said = next((line.strip() for line in out if case.out_line in line), "(not found)")

@@ -11,10 +11,12 @@ What we promise and what we do not:
   under ``urn:muscle-triage``). We attach no clinical codes (SNOMED CT, LOINC...) because nobody
   has checked that they mean what our questions mean.
 - ``ask_if`` becomes ``enableWhen``/``enableBehavior`` when FHIR can say the same thing: one
-  answer test, or any-of / all-of answer tests on earlier questions. Anything else (``not``, a
-  derived fact, a mix of "and" and "or") cannot be expressed there: such an item is always
-  enabled, carries the condition as an extension and as a note a person can read, and the caller
-  gets a note to print.
+  answer test, or any-of / all-of answer tests on earlier questions, each test either ``=`` or,
+  under a ``not``, ``!=`` (FHIR: "true if no answer has a value that is equal", so also true when
+  the question has no answer, as our ``not`` is). A ``not`` is pushed down to the tests by De
+  Morgan's laws. Anything else (a derived fact, a mix of "and" and "or") cannot be expressed
+  there: such an item is always enabled, carries the condition as an extension and as a note a
+  person can read, and the caller gets a note to print.
 - yes/no questions are ``choice`` items, not ``boolean``: they offer "not sure" too.
 - A several-of question with nothing chosen ("none of these") is a different answer from no
   answer at all; FHIR has no empty answer, so such items get one more option, ``none-of-these``,
@@ -36,6 +38,7 @@ from engine.model import (
     AnyOf,
     Condition,
     KnowledgeBase,
+    NotOf,
     Question,
 )
 from questionnaire.version import tool_version
@@ -64,9 +67,9 @@ def answer_system(question: Question) -> str:
 
 @dataclass(frozen=True)
 class EnableWhen:
-    """An ``ask_if`` in FHIR terms: equality tests joined by one behaviour."""
+    """An ``ask_if`` in FHIR terms: answer tests joined by one behaviour."""
 
-    tests: tuple[tuple[str, str], ...]  # (question id, answer value)
+    tests: tuple[tuple[str, str, str], ...]  # (question id, operator "=" or "!=", answer value)
     behavior: str | None  # "any" or "all"; None when there is a single test
 
 
@@ -74,25 +77,31 @@ def enable_when(condition: Condition) -> EnableWhen | None:
     """The FHIR form of a condition, or None when FHIR's enableWhen cannot express it.
 
     FHIR's ``=`` on a repeating (several-of) question holds when any chosen answer equals the
-    value, which is what ``includes`` means, so both kinds of answer test map to ``=``.
+    value, which is what ``includes`` means, so both kinds of answer test map to ``=``; and its
+    ``!=`` holds when no chosen answer equals it, which is what a negated test means.
     """
-    flat = _flatten(condition)
+    flat = _flatten(condition, negated=False)
     if flat is None:
         return None
     behavior, tests = flat
     return EnableWhen(tuple(tests), behavior if len(tests) > 1 else None)
 
 
-def _flatten(condition: Condition) -> tuple[str | None, list[tuple[str, str]]] | None:
+def _flatten(condition: Condition, negated: bool
+             ) -> tuple[str | None, list[tuple[str, str, str]]] | None:
+    if isinstance(condition, NotOf):
+        return _flatten(condition.part, not negated)
     if isinstance(condition, AnswerTest):
-        tests = [(condition.question, value) for value in sorted(condition.values)]
-        return ("any" if len(tests) > 1 else None), tests
+        # not (q = a or q = b) is (q != a and q != b): De Morgan on the values of one test
+        operator, joined = ("!=", "all") if negated else ("=", "any")
+        tests = [(condition.question, operator, value) for value in sorted(condition.values)]
+        return (joined if len(tests) > 1 else None), tests
     if not isinstance(condition, (AnyOf, AllOf)):
-        return None  # a derived fact, or a negation: FHIR has no faithful form for either
-    wanted = "any" if isinstance(condition, AnyOf) else "all"
+        return None  # a derived fact: a Questionnaire cannot see what the rules conclude
+    wanted = "any" if isinstance(condition, AnyOf) != negated else "all"
     tests = []
     for part in condition.parts:
-        flat = _flatten(part)
+        flat = _flatten(part, negated)
         if flat is None or flat[0] not in (None, wanted):
             return None
         tests += flat[1]
@@ -133,9 +142,9 @@ def _item(kb: KnowledgeBase, question: Question, notes: list[str]) -> FhirJson:
         fhir = enable_when(question.ask_if)
         if fhir is not None:
             item["enableWhen"] = [
-                {"question": asked, "operator": "=",
+                {"question": asked, "operator": operator,
                  "answerCoding": _coding(kb.question(asked), value)}
-                for asked, value in fhir.tests]
+                for asked, operator, value in fhir.tests]
             if fhir.behavior:
                 item["enableBehavior"] = fhir.behavior
         else:

@@ -8,7 +8,6 @@ element we write, so the resources are validated as R4B.
 from __future__ import annotations
 
 import json
-import re
 import stat
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -20,7 +19,7 @@ from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine.conditions import evaluate, questions_read
+from engine.conditions import evaluate
 from engine.model import (
     AllOf,
     AnswerTest,
@@ -128,7 +127,7 @@ def test_every_enable_when_names_an_earlier_item_and_one_of_its_answers(
             target = entry["question"]
             assert target in position and position[target] < position[item["linkId"]]
             coding = entry["answerCoding"]
-            assert entry["operator"] == "="
+            assert entry["operator"] in {"=", "!="}
             assert (coding["system"], coding["code"]) in allowed(items[position[target]])
 
 
@@ -136,13 +135,14 @@ def test_every_enable_when_names_an_earlier_item_and_one_of_its_answers(
 
 
 def fhir_enabled(rule: EnableWhen, answers: Mapping[str, AnswerValue]) -> bool:
-    """FHIR's reading of enableWhen '=': true when any answer to the question equals the value."""
-    def holds(question: str, value: str) -> bool:
+    """FHIR's reading of enableWhen: '=' is true when any answer to the question equals the
+    value, '!=' when no answer does (so also when there is no answer)."""
+    def holds(question: str, operator: str, value: str) -> bool:
         given = answers.get(question)
         chosen = (given,) if isinstance(given, str) else (given or ())
-        return value in chosen
+        return (value in chosen) == (operator == "=")
 
-    results = [holds(question, value) for question, value in rule.tests]
+    results = [holds(question, operator, value) for question, operator, value in rule.tests]
     return any(results) if rule.behavior == "any" else all(results)
 
 
@@ -193,26 +193,44 @@ def test_enable_when_means_what_ask_if_means(kb: KnowledgeBase) -> None:
 def test_conditions_fhir_cannot_express_are_refused(kb: KnowledgeBase) -> None:
     yes = AnswerTest("weaker", frozenset({"yes"}))
     either = AnswerTest("onset", frozenset({"over_days", "over_weeks"}), "in")
-    assert enable_when(NotOf(yes)) is None
     assert enable_when(FactTest("muscle_change")) is None
+    assert enable_when(NotOf(FactTest("muscle_change"))) is None
     assert enable_when(AllOf((yes, either))) is None  # "and" of an "or"
     assert enable_when(AnyOf((yes, AllOf((yes, yes))))) is None
+    assert enable_when(NotOf(AnyOf((yes, NotOf(either))))) is None  # "and" of an "or" again
     assert enable_when(AllOf((yes, AllOf((yes,))))) == EnableWhen(
-        (("weaker", "yes"), ("weaker", "yes")), "all")
+        (("weaker", "=", "yes"), ("weaker", "=", "yes")), "all")
     assert enable_when(AnyOf((yes, either))) == EnableWhen(
-        (("weaker", "yes"), ("onset", "over_days"), ("onset", "over_weeks")), "any")
+        (("weaker", "=", "yes"), ("onset", "=", "over_days"), ("onset", "=", "over_weeks")),
+        "any")
 
 
-def test_shipped_ask_ifs_fit_fhir_but_the_not_of_an_age_gate(kb: KnowledgeBase) -> None:
-    """Only the age gates use `not` (so answers without `who` or `child_age` keep the question);
-    FHIR keeps those items enabled, with a note, and every other ask_if fits."""
+def test_a_not_becomes_not_equals_by_de_morgan() -> None:
+    yes = AnswerTest("weaker", frozenset({"yes"}))
+    either = AnswerTest("onset", frozenset({"over_days", "over_weeks"}), "in")
+    assert enable_when(NotOf(yes)) == EnableWhen((("weaker", "!=", "yes"),), None)
+    assert enable_when(NotOf(either)) == EnableWhen(
+        (("onset", "!=", "over_days"), ("onset", "!=", "over_weeks")), "all")
+    assert enable_when(NotOf(AnyOf((yes, either)))) == EnableWhen(
+        (("weaker", "!=", "yes"), ("onset", "!=", "over_days"), ("onset", "!=", "over_weeks")),
+        "all")
+    assert enable_when(NotOf(NotOf(yes))) == EnableWhen((("weaker", "=", "yes"),), None)
+
+
+def test_every_shipped_ask_if_fits_fhir_the_age_gates_as_not_equals(kb: KnowledgeBase) -> None:
+    """The age gates use `not` (so answers without `who` or `child_age` keep the question): in
+    FHIR they are '!=' tests, and the export has nothing to note."""
     result = run_cli("export", "fhir")
     assert result.code == 0
-    unfit = {q.id for q in kb.questions if q.ask_if is not None and not enable_when(q.ask_if)}
-    noted = set(re.findall(r"note: question '(\w+)'", result.err))
-    assert noted == unfit
-    assert unfit == {q.id for q in kb.questions if isinstance(q.ask_if, NotOf)
-                     and questions_read(q.ask_if) <= {"who", "child_age"}}
+    assert "note:" not in result.err, result.err
+    assert all(enable_when(q.ask_if) for q in kb.questions if q.ask_if is not None)
+    items = question_items(json.loads(result.out))
+    gated = [q.id for q in kb.questions if isinstance(q.ask_if, NotOf)]
+    assert gated, "the shipped questions have no age gate to check"
+    for question_id in gated:
+        entries = items[question_id]["enableWhen"]
+        assert {entry["operator"] for entry in entries} == {"!="}
+        assert items[question_id].get("enableBehavior", "all") == "all"
 
 
 def test_an_ask_if_fhir_cannot_express_is_said_in_the_item_and_on_stderr(
@@ -220,8 +238,8 @@ def test_an_ask_if_fhir_cannot_express_is_said_in_the_item_and_on_stderr(
     replace_in(rules_copy / "questions.yaml",
                "    ask_if:\n      any:\n        - {answer: who, is: child}\n"
                "        - {answer: age, is: under_18}\n",
-               "    ask_if:\n      not:\n        answer: age_at_start\n"
-               "        in: [under_6_months, 6_to_18_months, 18_months_to_17_years]\n")
+               "    ask_if:\n      any:\n        - {answer: who, is: baby}\n"
+               "        - all: [{answer: who, is: child}, {answer: age, is: under_18}]\n")
     result = run_cli("export", "fhir", "--rules", str(rules_copy))
     assert result.code == 0, result.err
     assert "note: question 'child_signs'" in result.err and "no FHIR enableWhen" in result.err
@@ -229,8 +247,8 @@ def test_an_ask_if_fhir_cannot_express_is_said_in_the_item_and_on_stderr(
     Questionnaire.model_validate(data)
     item = question_items(data)["child_signs"]
     assert "enableWhen" not in item and "enableBehavior" not in item
-    assert "not (age_at_start is one of" in item["extension"][0]["valueString"]
-    assert any(child["text"].startswith("Answer this only if: not (age_at_start")
+    assert "who is baby or (who is child and" in item["extension"][0]["valueString"]
+    assert any(child["text"].startswith("Answer this only if: (who is baby or (who is child")
                for child in item["item"])
 
 
@@ -304,8 +322,9 @@ def test_response_items_are_enabled_by_the_questionnaire(kb: KnowledgeBase) -> N
             entries = items[link_id].get("enableWhen")
             if not entries:
                 continue
-            results = [(e["answerCoding"]["system"], e["answerCoding"]["code"])
-                       in given_codes.get(e["question"], set()) for e in entries]
+            results = [((e["answerCoding"]["system"], e["answerCoding"]["code"])
+                        in given_codes.get(e["question"], set())) == (e["operator"] == "=")
+                       for e in entries]
             behavior = items[link_id].get("enableBehavior", "all")
             assert any(results) if behavior == "any" else all(results), link_id
 
