@@ -100,8 +100,7 @@ def _words(raw: str | MarkedDict, key: str, worded: dict[str, Wording]) -> str:
 
 def _marks(raw: MarkedDict, line: int, *lists: str) -> Marks:
     """The marks of an item that starts on ``line``, with the item lines of its ``lists``."""
-    return Marks(line, raw.key_lines,
-                 {key: tuple(raw[key].item_lines) for key in lists if key in raw})
+    return Marks(line, raw.key_lines, {key: raw[key].item_lines for key in lists if key in raw})
 
 
 def _condition(raw: MarkedDict | None) -> Condition | None:

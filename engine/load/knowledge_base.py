@@ -107,14 +107,17 @@ _Worded = TypeVar("_Worded", Option, Then, Level, ReadingItem, Texts)
 
 def _worded_for(item: _Worded, audience: Audience) -> _Worded:
     """``item`` with its texts written by audience worded for ``audience``: the same object when
-    it has none, so the versions share everything worded alike."""
-    if not item.worded:
+    it has none, so the versions share everything worded alike. A Draft's texts are already
+    worded for ``self``, so that version is the Draft's own objects."""
+    if not item.worded or audience == "self":
         return item
     return replace(item, **{key: text.for_audience(audience)  # type: ignore[arg-type]
                             for key, text in item.worded.items()})
 
 
 def _question_for(question: Question, audience: Audience) -> Question:
+    if audience == "self":
+        return question
     options = tuple(_worded_for(option, audience) for option in question.options)
     if not question.worded and all(map(operator.is_, options, question.options)):
         return question
