@@ -21,7 +21,7 @@ whole-process figures are noisy:
 - build + cross-check + the versions per audience, on documents read once: 28.4 -> 20.8 ms,
   32.5 -> 23.4 ms and 46.1 -> 31.8 ms in three runs, about 30 % less;
 - ``load_knowledge_base()`` in a fresh process, imports included: 351 -> 445, 440 -> 464 and
-  720 -> 583 ms wall (CPU 147 -> 188, 178 -> 213 and 222 -> 205 ms);
+  720 -> 583 ms wall (CPU, measured in the last two: 147 -> 188 and 222 -> 205 ms);
 - ``muscle-triage check``, the whole process: 1712 -> 1546, 1802 -> 1626 and 2108 -> 2518 ms.
 
 The whole-process figures move either way between runs by far more than the ~10 ms the stage
