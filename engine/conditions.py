@@ -12,6 +12,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from engine.model import AllOf, AnswerTest, AnswerValue, AnyOf, Condition, FactTest, NotOf
+from engine.problems import Marks
 
 #: The answer operators and whether each takes a list of values.
 ANSWER_OPS: dict[str, bool] = {"is": False, "in": True, "includes": False, "includes_any": True}
@@ -20,20 +21,25 @@ MULTI_OPS = frozenset({"includes", "includes_any"})
 
 
 def parse_condition(node: Mapping[str, Any]) -> Condition:
-    """Build a Condition from a schema-valid YAML mapping."""
+    """Build a Condition from a schema-valid YAML mapping.
+
+    A mapping read from a file (engine/load/yaml_reader.py's MarkedDict) gives each answer and
+    fact test its marks: the lines of its keys, where the cross-checks point.
+    """
     if "all" in node:
         return AllOf(tuple(parse_condition(part) for part in node["all"]))
     if "any" in node:
         return AnyOf(tuple(parse_condition(part) for part in node["any"]))
     if "not" in node:
         return NotOf(parse_condition(node["not"]))
+    marks = Marks(getattr(node, "line", None), getattr(node, "key_lines", {}))
     if "fact" in node:
-        return FactTest(str(node["fact"]))
+        return FactTest(str(node["fact"]), marks)
     for op, takes_list in ANSWER_OPS.items():
         if op in node:
             raw = node[op]
             values = frozenset(str(v) for v in raw) if takes_list else frozenset({str(raw)})
-            return AnswerTest(str(node["answer"]), values, op)
+            return AnswerTest(str(node["answer"]), values, op, marks)
     raise ValueError(f"not a condition: {dict(node)!r}")  # the schema rules this out
 
 

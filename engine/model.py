@@ -2,6 +2,9 @@
 
 Everything past the loader works on these frozen data classes, never on raw YAML dicts, so a
 misspelt key is caught once, at load time, with a file and line, and not later as a KeyError.
+The loader's cross-checks work on them too: each object built from a file keeps where it is
+written (``where``, and ``marks`` for the lines of its keys), and its texts as written for every
+audience (``worded``), none of which takes part in comparing objects.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Literal
 
-from engine.problems import Location
+from engine.problems import NO_MARKS, Location, Marks
 
 QuestionKind = Literal["yes_no", "one_of", "several_of"]
 QuestionRole = Literal["red_flag", "symptom", "context"]
@@ -68,6 +71,9 @@ class Wording:
 
     #: The text for each audience, in the order of AUDIENCES.
     by_audience: tuple[str, str, str, str]
+    #: The keys the author wrote, for a text written as a mapping by audience (else empty): what
+    #: the cross-checks read to find an audience left out.
+    given: frozenset[str] = field(default=frozenset(), compare=False)
 
     @classmethod
     def same(cls, text: str) -> Wording:
@@ -75,11 +81,22 @@ class Wording:
 
     @classmethod
     def from_mapping(cls, texts: Mapping[str, str]) -> Wording:
-        """From an author's mapping: a missing adult, child or baby falls back to ``other``."""
+        """From an author's mapping: a missing adult, child or baby falls back to ``other``.
+
+        A mapping that leaves an audience out is refused by the cross-checks, which run on the
+        built objects; until then that audience reads the ``self`` text (or any given), so
+        building never fails on it.
+        """
+        first = next(iter(texts.values()))
+
         def text_for(audience: Audience) -> str:
-            return texts[audience] if audience in texts else texts[OTHER]
+            if audience in texts:
+                return texts[audience]
+            if audience != "self" and OTHER in texts:
+                return texts[OTHER]
+            return texts.get("self", first)
         self_text, adult, child, baby = (text_for(audience) for audience in AUDIENCES)
-        return cls((self_text, adult, child, baby))
+        return cls((self_text, adult, child, baby), frozenset(texts))
 
     def for_audience(self, audience: Audience) -> str:
         return self.by_audience[AUDIENCES.index(audience)]
@@ -111,6 +128,8 @@ class AnswerTest:
     question: str
     values: frozenset[str]
     op: str = "is"
+    #: The lines of ``answer`` and of the operator key, for the cross-checks' messages.
+    marks: Marks = field(default=NO_MARKS, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -118,6 +137,7 @@ class FactTest:
     """True when some fired rule derived the named fact."""
 
     fact: str
+    marks: Marks = field(default=NO_MARKS, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -153,6 +173,8 @@ class Option:
 
     value: str
     label: str
+    marks: Marks = field(default=NO_MARKS, compare=False, repr=False)
+    worded: Mapping[str, Wording] = field(default_factory=dict, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -175,6 +197,9 @@ class Question:
     #: pointer here rather than carried over, because the question's meaning changed.
     replaces: tuple[str, ...] = ()
     where: Location = field(default=Location(""), compare=False)
+    marks: Marks = field(default=NO_MARKS, compare=False, repr=False)
+    #: The texts written by audience (``text``, ``why``), as written; see Wording.
+    worded: Mapping[str, Wording] = field(default_factory=dict, compare=False, repr=False)
 
     @cached_property
     def values(self) -> tuple[str, ...]:
@@ -210,6 +235,8 @@ class Then:
     guidance: str | None = None
     reading: tuple[str, ...] = ()
     derive: tuple[str, ...] = ()
+    marks: Marks = field(default=NO_MARKS, compare=False, repr=False)
+    worded: Mapping[str, Wording] = field(default_factory=dict, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -227,6 +254,7 @@ class Rule:
     #: checked it against its sources. None in a knowledge base that keeps no record.
     status: str | None = None
     reviewed: str | None = None
+    marks: Marks = field(default=NO_MARKS, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -248,6 +276,8 @@ class Level:
     safety_net: str | None = None
     #: Where the level is written in levels.yaml, for the wording lint's messages.
     line: int | None = field(default=None, compare=False)
+    marks: Marks = field(default=NO_MARKS, compare=False, repr=False)
+    worded: Mapping[str, Wording] = field(default_factory=dict, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -260,6 +290,8 @@ class ReadingItem:
     sources: tuple[str, ...]
     link: str
     where: Location = field(default=Location(""), compare=False)
+    marks: Marks = field(default=NO_MARKS, compare=False, repr=False)
+    worded: Mapping[str, Wording] = field(default_factory=dict, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -271,6 +303,7 @@ class Floor:
     unless: Condition | None = None
     #: Where ``floor:`` is written in levels.yaml, for `check`'s messages.
     line: int | None = None
+    marks: Marks = field(default=NO_MARKS, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -297,6 +330,7 @@ class Texts:
     report_unanswered: str
     #: Where each text is written, by field name, for messages.
     where: Mapping[str, Location] = field(default_factory=dict, compare=False)
+    worded: Mapping[str, Wording] = field(default_factory=dict, compare=False, repr=False)
 
 
 TEXT_NAMES = ("welcome", "how_it_runs", "stopped_early", "reading_intro", "report_title",

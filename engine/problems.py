@@ -6,7 +6,8 @@ line, rather than fixing them one traceback at a time (the way pySigma reports r
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
+from types import MappingProxyType
 from typing import NamedTuple
 
 
@@ -23,6 +24,34 @@ class Location(NamedTuple):
     def __str__(self) -> str:
         path = one_line(self.path)  # a file name holding a line break must not split a message
         return f"{path}:{self.line}" if self.line else path
+
+
+class Marks(NamedTuple):
+    """Where the parts of one written object are: its own line, and the lines of its keys and of
+    the items of its lists (by key).
+
+    The loader reads each file once into typed objects and checks those, so a check that points
+    at one key of an object (the misspelt level after ``raises_to``, the third source of a rule)
+    finds that key's line here rather than in the raw YAML. The file is the owner's: a rule's
+    ``where``, a question's, levels.yaml for a level. A NamedTuple rather than a data class: the
+    loader makes one for nearly every object and condition it builds.
+    """
+
+    line: int | None = None
+    keys: Mapping[str, int] = MappingProxyType({})
+    items: Mapping[str, Sequence[int]] = MappingProxyType({})
+
+    def key(self, name: str) -> int | None:
+        """The line of key ``name``, or of the object when the key is not written."""
+        return self.keys.get(name, self.line)
+
+    def item(self, name: str, position: int) -> int | None:
+        """The line of item ``position`` of the list under ``name``."""
+        lines = self.items.get(name, ())
+        return lines[position] if position < len(lines) else self.key(name)
+
+
+NO_MARKS = Marks()
 
 
 class Problem(NamedTuple):

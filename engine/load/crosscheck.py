@@ -1,38 +1,44 @@
-"""Cross-reference checks that a schema cannot express.
+"""Cross-reference checks that a schema cannot express, on the typed objects of a Draft.
 
-Runs on schema-valid documents (still carrying line marks) and reports every problem at once:
-unknown or misspelt names (with a "did you mean"), duplicate ids, answer values a question does not
-offer, facts no rule derives, questions no rule reads, ``ask_if`` reading a later question, red
-flags not asked first, negation cycles that would make the result depend on firing order, and
-texts worded by audience that leave an audience out.
+Runs on the Draft that engine/load/build.py made from schema-valid documents (each object
+keeping where it is written) and reports every problem at once: unknown or misspelt names (with a
+"did you mean"), duplicate ids, answer values a question does not offer, facts no rule derives,
+questions no rule reads, ``ask_if`` reading a later question, red flags not asked first, negation
+cycles that would make the result depend on firing order, and texts worded by audience that
+leave an audience out.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
 
 from engine.conditions import MULTI_OPS
-from engine.load.documents import Document
-from engine.load.yaml_reader import MarkedDict, MarkedList
-from engine.model import AUDIENCE_QUESTION, AUDIENCES, OTHER, opening_questions
-from engine.problems import Location, Problem
-
-YES_NO_VALUES = ("yes", "no", "unsure")
-#: Keys whose value is a reader text that may be worded by audience (schema: "wording").
-WORDING_KEYS = frozenset({"text", "why", "label", "guidance", "title", "advice", "summary",
-                          "notice"})
-_NOUNS = {"questions": "question", "rules": "rule", "levels": "level"}
+from engine.load.build import Draft
+from engine.model import (
+    AUDIENCE_QUESTION,
+    AUDIENCES,
+    OTHER,
+    AllOf,
+    AnswerTest,
+    AnyOf,
+    Condition,
+    FactTest,
+    NotOf,
+    Question,
+    Wording,
+    opening_questions,
+)
+from engine.problems import Location, Marks, Problem
 
 
 @dataclass
 class _Index:
-    """Names defined across the knowledge base, for reference checks."""
+    """Names defined across the knowledge base (the first of a duplicate), for reference checks."""
 
     levels: list[str] = field(default_factory=list)
     sources: set[str] = field(default_factory=set)
-    questions: dict[str, MarkedDict] = field(default_factory=dict)
+    questions: dict[str, Question] = field(default_factory=dict)
     question_order: list[str] = field(default_factory=list)
     reading: set[str] = field(default_factory=set)
     derived: dict[str, list[str]] = field(default_factory=dict)
@@ -45,42 +51,12 @@ def did_you_mean(name: str, known: Iterable[str]) -> str:
     return f" (did you mean '{close[0]}'?)" if close else ""
 
 
-#: Answers a question can offer by a flag instead of an option of its own, after its options:
-#: `not_sure: true` for a person who cannot tell, `does_not_apply: true` for one the question does
-#: not fit (a curious reader asked an age "when this began"). One value each, the same in every
-#: question, so rules and answers files read them alike; a yes_no question always has "unsure".
-OFFERED_BY_FLAG = {"not_sure": "unsure", "does_not_apply": "not_applicable"}
-
-
-def question_values(question: MarkedDict) -> list[str]:
-    """Every answer value of a raw question: its own (or yes/no/unsure), then the flagged ones."""
-    if question["kind"] == "yes_no":
-        values = list(YES_NO_VALUES)
-    else:
-        values = [option["value"] for option in question["options"]]
-    return values + [value for flag, value in OFFERED_BY_FLAG.items() if question.get(flag)]
-
-
-def _items(docs: list[Document], kind: str) -> Iterator[tuple[Document, int, MarkedDict]]:
-    key = {"rules": "rules"}.get(kind, kind)
-    for doc in docs:
-        if doc.kind == kind:
-            items = doc.data[key]
-            for position, item in enumerate(items):
-                yield doc, items.item_lines[position], item
-
-
-def _line(node: Any, key: str, default: int | None) -> int | None:
-    if isinstance(node, MarkedDict):
-        return node.key_lines.get(key, default)
-    return default
-
-
 class _Checker:
-    def __init__(self, docs: list[Document]) -> None:
-        self.docs = docs
+    def __init__(self, draft: Draft) -> None:
+        self.draft = draft
         self.problems: list[Problem] = []
         self.index = _Index()
+        self.opening = opening_questions((q.id, q.role) for q in draft.questions)
         self.replaced: dict[str, str] = {}  # old question id -> the question that replaces it
 
     def problem(self, path: str, line: int | None, subject: str, message: str) -> None:
@@ -91,34 +67,32 @@ class _Checker:
     def collect(self) -> None:
         seen: dict[tuple[str, str], Location] = {}
 
-        def define(kind: str, noun: str, doc: Document, line: int, item_id: str) -> bool:
+        def define(kind: str, where: Location, item_id: str) -> bool:
             if (kind, item_id) in seen:
-                self.problem(doc.path, line, f"{noun} '{item_id}'",
+                self.problem(where.path, where.line, f"{kind} '{item_id}'",
                              f"duplicate id (first defined at {seen[(kind, item_id)]})")
                 return False
-            seen[(kind, item_id)] = Location(doc.path, line)
+            seen[(kind, item_id)] = where
             return True
 
-        for doc in self.docs:
-            if doc.kind == "levels":
-                for position, level in enumerate(doc.data["levels"]):
-                    if define("level", "level", doc, doc.data["levels"].item_lines[position],
-                              level["id"]):
-                        self.index.levels.append(level["id"])
-        for doc, line, item in _items(self.docs, "sources"):
-            if define("source", "source", doc, line, item["id"]):
-                self.index.sources.add(item["id"])
-        for doc, line, item in _items(self.docs, "questions"):
-            if define("question", "question", doc, line, item["id"]):
-                self.index.questions[item["id"]] = item
-                self.index.question_order.append(item["id"])
-        for doc, line, item in _items(self.docs, "reading"):
-            if define("reading", "reading", doc, line, item["id"]):
-                self.index.reading.add(item["id"])
-        for doc, line, item in _items(self.docs, "rules"):
-            if define("rule", "rule", doc, line, item["id"]):
-                for fact in item["then"].get("derive", []):
-                    self.index.derived.setdefault(fact, []).append(item["id"])
+        draft = self.draft
+        for level in draft.levels:
+            if define("level", Location(draft.levels_path, level.line), level.id):
+                self.index.levels.append(level.id)
+        for source in draft.sources:
+            if define("source", source.where, source.id):
+                self.index.sources.add(source.id)
+        for question in draft.questions:
+            if define("question", question.where, question.id):
+                self.index.questions[question.id] = question
+                self.index.question_order.append(question.id)
+        for item in draft.reading:
+            if define("reading", item.where, item.id):
+                self.index.reading.add(item.id)
+        for rule in draft.rules:
+            if define("rule", rule.where, rule.id):
+                for fact in rule.then.derive:
+                    self.index.derived.setdefault(fact, []).append(rule.id)
 
     # -- references -------------------------------------------------------------------------------
 
@@ -128,54 +102,54 @@ class _Checker:
                          f"{did_you_mean(level, self.index.levels)}; levels are "
                          f"{', '.join(self.index.levels)}")
 
-    def check_sources(self, path: str, item: MarkedDict, subject: str) -> None:
-        for position, source in enumerate(item["sources"]):
+    def check_sources(self, path: str, sources: tuple[str, ...], marks: Marks,
+                      subject: str) -> None:
+        for position, source in enumerate(sources):
             if source not in self.index.sources:
-                self.problem(path, item["sources"].item_lines[position], subject,
+                self.problem(path, marks.item("sources", position), subject,
                              f"unknown source '{source}'"
                              f"{did_you_mean(source, self.index.sources)}")
 
-    def check_condition(self, path: str, node: MarkedDict, subject: str, *,
+    def check_condition(self, path: str, condition: Condition, subject: str, *,
                         allow_facts: bool, before: list[str] | None = None) -> set[str]:
         """Check one condition tree; return the questions it reads."""
-        read: set[str] = set()
-        for key in ("all", "any"):
-            if key in node:
-                for part in node[key]:
-                    read |= self.check_condition(path, part, subject, allow_facts=allow_facts,
-                                                 before=before)
-        if "not" in node:
-            read |= self.check_condition(path, node["not"], subject, allow_facts=allow_facts,
-                                         before=before)
-        if "fact" in node:
-            fact, line = node["fact"], _line(node, "fact", node.line)
+        if isinstance(condition, (AllOf, AnyOf)):
+            read: set[str] = set()
+            for part in condition.parts:
+                read |= self.check_condition(path, part, subject, allow_facts=allow_facts,
+                                             before=before)
+            return read
+        if isinstance(condition, NotOf):
+            return self.check_condition(path, condition.part, subject, allow_facts=allow_facts,
+                                        before=before)
+        if isinstance(condition, FactTest):
+            fact, line = condition.fact, condition.marks.key("fact")
             if not allow_facts:
                 self.problem(path, line, subject, "ask_if may read answers only, not facts")
             elif fact not in self.index.derived:
                 self.problem(path, line, subject, f"no rule derives the fact '{fact}'"
                              f"{did_you_mean(fact, self.index.derived)}")
-        if "answer" in node:
-            read.add(node["answer"])
-            self.check_answer_test(path, node, subject, before)
-        return read
+            return set()
+        self.check_answer_test(path, condition, subject, before)
+        return {condition.question}
 
-    def check_replaced_ids(self, path: str, line: int | None, subject: str,
-                           item: MarkedDict) -> None:
+    def check_replaced_ids(self, question: Question, subject: str) -> None:
         """An old id a question ``replaces`` must not be a question still, nor be claimed twice:
         either would make the answers reader's pointer ambiguous or wrong."""
-        for old_id in item.get("replaces", ()):
+        path, line = question.where.path, question.marks.key("replaces")
+        for old_id in question.replaces:
             if old_id in self.index.questions:
                 self.problem(path, line, subject, f"replaces '{old_id}', which is still a "
                              "question; remove one of them")
-            claimed = self.replaced.setdefault(old_id, item["id"])
-            if claimed != item["id"]:
+            claimed = self.replaced.setdefault(old_id, question.id)
+            if claimed != question.id:
                 self.problem(path, line, subject, f"replaces '{old_id}', which question "
                              f"'{claimed}' already replaces")
 
-    def check_answer_test(self, path: str, node: MarkedDict, subject: str,
+    def check_answer_test(self, path: str, test: AnswerTest, subject: str,
                           before: list[str] | None) -> None:
-        question_id = node["answer"]
-        line = _line(node, "answer", node.line)
+        question_id = test.question
+        line = test.marks.key("answer")
         question = self.index.questions.get(question_id)
         if question is None:
             self.problem(path, line, subject, f"unknown question '{question_id}'"
@@ -184,185 +158,180 @@ class _Checker:
         if before is not None and question_id not in before:
             self.problem(path, line, subject, f"ask_if reads '{question_id}', which is not asked "
                          "before this question")
-        op = next(op for op in ("is", "in", "includes", "includes_any") if op in node)
-        multi = question["kind"] == "several_of"
+        op, op_line = test.op, test.marks.keys.get(test.op, line)
+        multi = question.kind == "several_of"
         if multi != (op in MULTI_OPS):
             use = "includes / includes_any" if multi else "is / in"
-            self.problem(path, _line(node, op, line), subject,
-                         f"'{op}' does not fit {question['kind']} question '{question_id}'; "
+            self.problem(path, op_line, subject,
+                         f"'{op}' does not fit {question.kind} question '{question_id}'; "
                          f"use {use}")
-        raw = node[op]
-        values = list(raw) if isinstance(raw, list) else [raw]
-        allowed = question_values(question)
-        for value in values:
+        allowed = question.values
+        for value in sorted(test.values):
             if value not in allowed:
-                self.problem(path, _line(node, op, line), subject,
+                self.problem(path, op_line, subject,
                              f"'{value}' is not an answer to '{question_id}'"
                              f"{did_you_mean(value, allowed)}; allowed: {', '.join(allowed)}")
 
-    # -- per file kind ----------------------------------------------------------------------------
+    # -- per kind of item -------------------------------------------------------------------------
 
     def check_levels(self) -> None:
-        for doc in self.docs:
-            if doc.kind == "levels":
-                self.check_level(doc.path, doc.data.key_lines.get("default_level"), "",
-                                 doc.data["default_level"])
-                levels = doc.data["levels"]
-                for position, level in enumerate(levels[:-1]):  # the lowest is never reached
-                    if "safety_net" not in level:
-                        self.problem(doc.path, levels.item_lines[position],
-                                     f"level '{level['id']}'",
-                                     "needs a 'safety_net' heading: the sentence that introduces "
-                                     "the warning signs that would raise a result to this level")
-                floor = doc.data.get("floor")
-                if floor:
-                    self.check_level(doc.path, floor.key_lines.get("at_least"), "floor",
-                                     floor["at_least"])
-                    for key in ("when", "unless"):
-                        if key in floor:
-                            self.check_condition(doc.path, floor[key], "floor", allow_facts=True)
+        draft = self.draft
+        path = draft.levels_path
+        self.check_level(path, draft.levels_marks.keys.get("default_level"), "",
+                         draft.default_level)
+        for level in draft.levels[:-1]:  # the lowest is never reached
+            if level.safety_net is None:
+                self.problem(path, level.line, f"level '{level.id}'",
+                             "needs a 'safety_net' heading: the sentence that introduces "
+                             "the warning signs that would raise a result to this level")
+        floor = draft.floor
+        if floor:
+            self.check_level(path, floor.marks.keys.get("at_least"), "floor", floor.at_least)
+            for condition in (floor.when, floor.unless):
+                if condition is not None:
+                    self.check_condition(path, condition, "floor", allow_facts=True)
 
     def check_questions(self) -> None:
         seen_other = None
-        for doc, line, item in _items(self.docs, "questions"):
-            subject = f"question '{item['id']}'"
-            if item["role"] == "red_flag":
+        for question in self.draft.questions:
+            path, line = question.where
+            subject = f"question '{question.id}'"
+            if question.role == "red_flag":
                 if seen_other is not None:
-                    self.problem(doc.path, line, subject, "red-flag questions must come first, "
+                    self.problem(path, line, subject, "red-flag questions must come first, "
                                  f"after only the opening context questions (it follows "
                                  f"'{seen_other}')")
-                self.check_level(doc.path, _line(item, "raises_to", line), subject,
-                                 item["raises_to"])
-            elif item["id"] not in self.opening:
-                seen_other = seen_other or item["id"]
-            if item["id"] == AUDIENCE_QUESTION:
-                self.check_audience_question(doc.path, line, item)
-            values = question_values(item)
+                self.check_level(path, question.marks.key("raises_to"), subject,
+                                 question.raises_to or "")
+            elif question.id not in self.opening:
+                seen_other = seen_other or question.id
+            if question.id == AUDIENCE_QUESTION:
+                self.check_audience_question(question)
+            values = question.values
             for duplicate in sorted({v for v in values if values.count(v) > 1}):
-                self.problem(doc.path, _line(item, "options", line), subject,
+                self.problem(path, question.marks.key("options"), subject,
                              f"option value '{duplicate}' appears more than once")
-            self.check_replaced_ids(doc.path, _line(item, "replaces", line), subject, item)
-            if "ask_if" in item:
+            self.check_replaced_ids(question, subject)
+            if question.ask_if is not None:
                 order = self.index.question_order
-                before = order[:order.index(item["id"])] if item["id"] in order else []
-                self.check_condition(doc.path, item["ask_if"], subject, allow_facts=False,
+                before = order[:order.index(question.id)] if question.id in order else []
+                self.check_condition(path, question.ask_if, subject, allow_facts=False,
                                      before=before)
 
-    def check_audience_question(self, path: str, line: int, item: MarkedDict) -> None:
+    def check_audience_question(self, question: Question) -> None:
         """Each answer to ``who`` must name an audience, or its texts could never be read."""
-        if item["kind"] != "one_of":
+        path, line = question.where
+        if question.kind != "one_of":
             self.problem(path, line, f"question '{AUDIENCE_QUESTION}'",
                          f"the question '{AUDIENCE_QUESTION}' says whom the questions are about: "
                          "it must be one_of")
             return
-        for value in question_values(item):
+        for value in question.values:
             if value not in AUDIENCES:
-                self.problem(path, _line(item, "options", line), f"question '{AUDIENCE_QUESTION}'",
+                self.problem(path, question.marks.key("options"),
+                             f"question '{AUDIENCE_QUESTION}'",
                              f"'{value}' is not an audience; its answers are "
                              f"{', '.join(AUDIENCES)}")
 
-    @property
-    def opening(self) -> tuple[str, ...]:
-        return opening_questions((item["id"], item["role"])
-                                 for _doc, _line, item in _items(self.docs, "questions"))
-
     def check_reading(self) -> None:
-        for doc, _line_no, item in _items(self.docs, "reading"):
-            self.check_sources(doc.path, item, f"reading '{item['id']}'")
+        for item in self.draft.reading:
+            self.check_sources(item.where.path, item.sources, item.marks, f"reading '{item.id}'")
 
     def check_rules(self) -> None:
         read_by_rules: set[str] = set()
         reached_reading: set[str] = set()
-        for doc, line, item in _items(self.docs, "rules"):
-            subject = f"rule '{item['id']}'"
-            read_by_rules |= self.check_condition(doc.path, item["when"], subject,
-                                                  allow_facts=True)
-            then = item["then"]
-            if "level" in then:
-                self.check_level(doc.path, _line(then, "level", line), subject, then["level"])
-            for position, topic in enumerate(then.get("reading", [])):
+        for rule in self.draft.rules:
+            path, subject, then = rule.where.path, f"rule '{rule.id}'", rule.then
+            read_by_rules |= self.check_condition(path, rule.when, subject, allow_facts=True)
+            if then.level is not None:
+                self.check_level(path, then.marks.key("level"), subject, then.level)
+            for position, topic in enumerate(then.reading):
                 reached_reading.add(topic)
                 if topic not in self.index.reading:
-                    self.problem(doc.path, then["reading"].item_lines[position], subject,
+                    self.problem(path, then.marks.item("reading", position), subject,
                                  f"unknown reading topic '{topic}'"
                                  f"{did_you_mean(topic, self.index.reading)}")
-            self.check_sources(doc.path, item, subject)
-        opening = self.opening
-        for doc, line, item in _items(self.docs, "questions"):
-            if item["id"] not in read_by_rules and item["id"] not in opening:
-                self.problem(doc.path, line, f"question '{item['id']}'",
+            self.check_sources(path, rule.sources, rule.marks, subject)
+        for question in self.draft.questions:
+            if question.id not in read_by_rules and question.id not in self.opening:
+                self.problem(*question.where, f"question '{question.id}'",
                              "no rule reads this question")
-        for doc, line, item in _items(self.docs, "reading"):
-            if item["id"] not in reached_reading:
-                self.problem(doc.path, line, f"reading '{item['id']}'",
+        for item in self.draft.reading:
+            if item.id not in reached_reading:
+                self.problem(*item.where, f"reading '{item.id}'",
                              "no rule offers this reading topic")
 
     def check_wording(self) -> None:
         """Every text worded by audience covers every audience (see audience_gaps)."""
-        for doc in self.docs:
-            self._wording_in(doc, doc.data, "")
+        for path, marks, subject, worded in self._worded():
+            for key, text in worded.items():
+                for message in audience_gaps(text):
+                    self.problem(path, marks.key(key), subject or f"text '{key}'",
+                                 f"'{key}': {message}")
 
-    def _wording_in(self, doc: Document, node: Any, subject: str) -> None:
-        """Walk one schema-valid document: a mapping at a wording key is a wording by audience
-        (the schemas allow a mapping nowhere else under those keys, nor in texts.yaml)."""
-        if isinstance(node, MarkedList):
-            for part in node:
-                self._wording_in(doc, part, subject)
-            return
-        if not isinstance(node, MarkedDict):
-            return
-        if isinstance(node.get("id"), str):
-            subject = f"{_NOUNS.get(doc.kind, doc.kind)} '{node['id']}'"
-        texts = doc.kind == "texts" and node is doc.data.get("texts")
-        for key, value in node.items():
-            if isinstance(value, MarkedDict) and (key in WORDING_KEYS or texts):
-                for message in audience_gaps(value):
-                    self.problem(doc.path, node.key_lines.get(key, node.line),
-                                 subject or f"text '{key}'", f"'{key}': {message}")
-            else:
-                self._wording_in(doc, value, subject)
+    def _worded(self) -> Iterator[tuple[str, Marks, str, dict[str, Wording]]]:
+        """Each object's texts written by audience: (file, the object's marks, subject, texts)."""
+        draft = self.draft
+        notice = {"notice": draft.notice} if draft.notice.given else {}
+        yield draft.levels_path, draft.levels_marks, "", notice
+        for level in draft.levels:
+            yield draft.levels_path, level.marks, f"level '{level.id}'", dict(level.worded)
+        for question in draft.questions:
+            subject = f"question '{question.id}'"
+            yield question.where.path, question.marks, subject, dict(question.worded)
+            for option in question.options:
+                yield question.where.path, option.marks, subject, dict(option.worded)
+        for item in draft.reading:
+            yield item.where.path, item.marks, f"reading '{item.id}'", dict(item.worded)
+        for rule in draft.rules:
+            yield rule.where.path, rule.then.marks, f"rule '{rule.id}'", dict(rule.then.worded)
+        texts = draft.texts
+        for name, text in texts.worded.items():
+            where = texts.where[name]
+            yield where.path, Marks(where.line), "", {name: text}
 
     def check_strata(self) -> None:
         """Refuse a fact that depends, through rules, on its own absence."""
-        from engine.conditions import facts_read, parse_condition
+        from engine.conditions import facts_read
         from engine.run.strata import dependencies_of, negation_cycles
 
-        shapes: dict[str, tuple[dict[str, bool], list[str]]] = {}
-        where: dict[str, tuple[str, int]] = {}
-        for doc, line, item in _items(self.docs, "rules"):  # a duplicate id: the last one counts
-            shapes[item["id"]] = (facts_read(parse_condition(item["when"])),
-                                  item["then"].get("derive", []))
-            where[item["id"]] = (doc.path, line)
+        shapes: dict[str, tuple[dict[str, bool], tuple[str, ...]]] = {}
+        where: dict[str, Location] = {}
+        for rule in self.draft.rules:  # a duplicate id: the last one counts
+            shapes[rule.id] = (facts_read(rule.when), rule.then.derive)
+            where[rule.id] = rule.where
         graph = dependencies_of((rule, reads, derives) for rule, (reads, derives) in shapes.items())
-        for rule in negation_cycles(graph):
-            self.problem(*where[rule], f"rule '{rule}'",
+        for rule_id in negation_cycles(graph):
+            self.problem(*where[rule_id], f"rule '{rule_id}'",
                          "depends on the absence of a fact that itself depends on this rule; "
                          "the result would depend on firing order")
 
 
-def audience_gaps(texts: MarkedDict) -> list[str]:
+def audience_gaps(texts: Wording) -> list[str]:
     """What a wording mapping leaves out: [] when every audience is covered.
 
     Everyone must get a whole sentence written for them: ``self`` always, and each of adult,
     child and baby either by name or through ``other``. An ``other`` that no audience falls back
     to is refused too, as an author who wrote it surely meant someone to read it.
     """
+    given = texts.given
     problems = []
-    if "self" not in texts:
+    if "self" not in given:
         problems.append("no wording for 'self' (the person answering for themselves)")
-    others = [a for a in AUDIENCES if a != "self" and a not in texts]
-    if others and OTHER not in texts:
+    others = [a for a in AUDIENCES if a != "self" and a not in given]
+    if others and OTHER not in given:
         missing = ", ".join(f"'{a}'" for a in others)
         problems.append(f"no wording for {missing}: add {'it' if len(others) == 1 else 'them'}, "
                         f"or '{OTHER}' for everyone answered for who is not named")
-    if not others and OTHER in texts:
+    if not others and OTHER in given:
         problems.append(f"'{OTHER}' is never read: adult, child and baby each have their own "
                         "wording")
     return problems
 
 
-def cross_reference_problems(docs: list[Document]) -> list[Problem]:
-    checker = _Checker(docs)
+def cross_reference_problems(draft: Draft) -> list[Problem]:
+    """Every problem the schemas cannot see, in one built (not yet checked) knowledge base."""
+    checker = _Checker(draft)
     checker.collect()
     checker.check_levels()
     checker.check_questions()
@@ -373,4 +342,4 @@ def cross_reference_problems(docs: list[Document]) -> list[Problem]:
     return checker.problems
 
 
-__all__ = ["YES_NO_VALUES", "Document", "MarkedList", "cross_reference_problems", "did_you_mean"]
+__all__ = ["audience_gaps", "cross_reference_problems", "did_you_mean"]

@@ -129,3 +129,24 @@ def test_wording_resolves_other_for_those_not_named() -> None:
     ({"who": "child"}, "child"), ({"who": "self"}, "self"), ({"who": "nobody"}, "self")])
 def test_the_audience_of_answers(answers: dict[str, str], expected: str) -> None:
     assert audience_of(answers) == expected
+
+
+@pytest.mark.parametrize("key", ["with_reading", "safety_net"])
+def test_a_level_text_that_leaves_an_audience_out_is_a_problem_not_a_crash(
+        rules_copy: Path, key: str) -> None:
+    """Every text of a level is checked for gaps, the optional ones too (a gap in one of these
+    once ended in a KeyError while the knowledge base was built)."""
+    levels = rules_copy / "levels.yaml"
+    text = levels.read_text(encoding="utf-8")
+    start = text.index(f"    {key}:")
+    end = text.index("\n", start)
+    while text.startswith("      ", end + 1):  # the rest of a text written over several lines
+        end = text.index("\n", end + 1)
+    line = text[:start].count("\n") + 1
+    levels.write_text(text[:start] + f"    {key}:\n      adult: Words for an adult only."
+                      + text[end:], encoding="utf-8")
+    with pytest.raises(KnowledgeBaseError) as caught:
+        load_knowledge_base(rules_copy)
+    problems = [str(p) for p in caught.value.problems]
+    assert [p for p in problems if f"levels.yaml:{line}: level '" in p
+            and f"'{key}': no wording for 'self'" in p], problems
