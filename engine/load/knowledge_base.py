@@ -182,11 +182,12 @@ class _Builder:
         options = tuple(Option(value, self.words(own[value]) if value in own
                                else STANDARD_LABELS[value])
                         for value in question_values(raw))
-        flagged = frozenset(value for flag, value in OFFERED_BY_FLAG.items() if raw.get(flag))
+        flagged = {value for flag, value in OFFERED_BY_FLAG.items() if raw.get(flag)}
+        flagged |= {o["value"] for o in raw.get("options", ()) if o.get("alone")}
         return Question(
             id=raw["id"], text=self.words(raw["text"]), kind=raw["kind"], role=raw["role"],
             options=options, why=self.words(raw["why"]),
-            alone=flagged if raw["kind"] == "several_of" else frozenset(),
+            alone=frozenset(flagged) if raw["kind"] == "several_of" else frozenset(),
             ask_if=self.condition(raw["ask_if"]) if "ask_if" in raw else None,
             raises_to=raw.get("raises_to"), where=_where(doc, line))
 
