@@ -124,6 +124,19 @@ def test_none_of_these_is_refused_beside_a_medicine(web: TestClient, kb: Knowled
     assert shown(kb.question("medicines").text) in both.text
 
 
+def test_a_carried_answer_that_goes_alone_beside_others_is_refused(
+        web: TestClient, kb: KnowledgeBase) -> None:
+    """A form whose hidden answers were edited is read as an answers file is: refused, with the
+    question named."""
+    page = walk_to(web, kb, "medicines", SOON)
+    fields = [(name, value) for name, value in form(page, "/question").hidden]
+    refused = post(web, "/question", [*fields, ("answer.other_illness", "none"),
+                                      ("answer.other_illness", "cancer")])
+    assert refused.status_code == 400
+    assert "other_illness" in refused.text
+    assert shown("'None of these' goes on its own") in refused.text
+
+
 def test_does_not_apply_is_refused_beside_others(rules_copy: Path) -> None:
     kb = where_with_does_not_apply(rules_copy)
     with client(kb) as web:
