@@ -146,3 +146,18 @@ def test_not_sure_is_never_a_sign_and_a_sign_replaces_it(kb: KnowledgeBase) -> N
     today = [sign for group in result.safety_net if group.level.id == "urgent"
              for sign in group.signs if sign.question.id == "child_signs"]
     assert [sign.answers for sign in today] == [("lost_skills",)]
+
+
+def test_not_sure_which_medicines_keeps_the_medicine_pair_in_the_safety_net(
+        kb: KnowledgeBase) -> None:
+    """Issue 16: not knowing the medicines must not silence "muscle pain on a statin: today"."""
+    def today_signs(medicines: tuple[str, ...]) -> set[str]:
+        result = assess(kb, {"medicines": medicines, "muscles_smaller": "yes",
+                             "onset": "over_months"})
+        assert result.level.id == "soon"
+        return {sign.question.id for group in result.safety_net if group.level.id == "urgent"
+                for sign in group.signs}
+
+    assert "muscle_pain" in today_signs(("unsure",))
+    assert "muscle_pain" in today_signs(("statin",))
+    assert "muscle_pain" not in today_signs(("none",))
