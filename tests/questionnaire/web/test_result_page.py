@@ -146,3 +146,13 @@ def test_does_not_apply_is_refused_beside_others(rules_copy: Path) -> None:
         assert shown("'Does not apply' goes on its own") in both.text
         alone = answer(web, page, "not_applicable")
         assert ("answer.where_affected", "not_applicable") in form(alone.text, "/question").hidden
+
+
+def test_a_list_with_its_own_none_of_these_shows_it_once(web: TestClient,
+                                                          kb: KnowledgeBase) -> None:
+    page = walk_to(web, kb, "medicines", SOON)
+    assert page.count(">None of these</label>") == 1
+    chosen = answer(web, page, "none")
+    assert ("answer.medicines", "none") in form(chosen.text, "/question").hidden
+    inactivity = walk_to(web, kb, "inactivity", {**SOON, "weaker": "yes"})
+    assert inactivity.count(">None of these</label>") == 1  # the page's own: the list has none
