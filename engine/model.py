@@ -191,7 +191,8 @@ class Question:
     #: For a red flag: the level a "yes" must always reach, whatever else is answered.
     raises_to: str | None = None
     #: For a several-of question: answers that can only be chosen on their own ("Not sure",
-    #: "Does not apply" offered by a flag: ticked beside a real answer they contradict it).
+    #: "Does not apply" offered by a flag, and options marked ``alone`` such as "None of these":
+    #: ticked beside a real answer they contradict it).
     alone: frozenset[str] = frozenset()
     #: Ids of older questions this one replaced (``replaces``); their answers are refused with a
     #: pointer here rather than carried over, because the question's meaning changed.

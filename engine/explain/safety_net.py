@@ -46,7 +46,10 @@ def sign_changes(kb: KnowledgeBase, answers: Mapping[str, AnswerValue]) -> Itera
     """Every single new warning sign the person could report, given their answers.
 
     A yes to a red flag or symptom not yet answered yes, or one more option of a several-of one;
-    questions whose ask_if is false on the answers are skipped (they would not be asked).
+    questions whose ask_if is false on the answers are skipped (they would not be asked). An
+    answer that goes alone ("Not sure", "None of these") is never a sign, and a sign reported
+    after one replaces it (a person who was not sure now sees the floppiness): the answers stay
+    ones the questionnaire accepts.
     """
     for question in kb.questions:
         if question.role not in SIGN_ROLES:
@@ -55,9 +58,9 @@ def sign_changes(kb: KnowledgeBase, answers: Mapping[str, AnswerValue]) -> Itera
             continue
         current = answers.get(question.id)
         if question.kind == "several_of":
-            chosen = set(current or ())
+            chosen = set(current or ()) - question.alone
             for option in question.values:
-                if option not in chosen:
+                if option not in chosen and option not in question.alone:
                     yield SignChange(question, option, {
                         **answers, question.id: tuple(sorted(chosen | {option}))})
         elif "yes" in question.values and current != "yes":

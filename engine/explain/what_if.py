@@ -188,11 +188,14 @@ class _Search:
         if outcome is None:
             return False
         rank, fired = outcome
+        # A set that ticks an answer going alone beside others ("Not sure" and "Hands") is one
+        # the questionnaire refuses: never a solution, but a step towards one (untick it next).
+        accepted = rank == target and self.accepted(chosen)
         if len(chosen) == depth:
-            if rank == target:
+            if accepted:
                 found.add(chosen)
             return True
-        if rank == target:
+        if accepted:
             return True  # reached with fewer changes (only after a cut-short shallower search)
         if len(chosen) + self.at_least(target, rank, fired) > depth:
             return True
@@ -207,6 +210,12 @@ class _Search:
             if not complete:
                 return False
         return complete
+
+    def accepted(self, chosen: frozenset[Change]) -> bool:
+        """Whether the changed answers are ones the questionnaire accepts (no refused ticks)."""
+        changed = apply(self.kb, self.answers, chosen)
+        return all(self.kb.question(q).combination_problem(changed[q]) is None
+                   for q in {c.question for c in chosen if c.action != "set"})
 
     def describe(self, chosen: frozenset[Change], before: frozenset[str]) -> ChangeSet:
         changed = apply(self.kb, self.answers, chosen)

@@ -177,7 +177,8 @@ def _question(doc: Document, line: int, raw: MarkedDict) -> Question:
     return Question(
         id=raw["id"], text=_words(raw["text"], "text", worded), kind=raw["kind"],
         role=raw["role"], options=options, why=_words(raw["why"], "why", worded),
-        alone=frozenset(flagged) if raw["kind"] == "several_of" else frozenset(),
+        alone=(frozenset(flagged) | {o["value"] for o in written if o.get("alone")}
+               if raw["kind"] == "several_of" else frozenset()),
         ask_if=_condition(raw.get("ask_if")), raises_to=raw.get("raises_to"),
         replaces=tuple(raw.get("replaces", ())), where=Location(doc.path, line),
         marks=_marks(raw, line), worded=worded)

@@ -18,6 +18,7 @@ from typing import Any
 from engine.conditions import evaluate
 from engine.load.crosscheck import did_you_mean
 from engine.load.yaml_reader import (
+    MarkedDict,
     YamlError,
     decode_text,
     parse_bytes,
@@ -27,7 +28,7 @@ from engine.load.yaml_reader import (
     refuse_unsafe_text,
 )
 from engine.model import AnswerValue, KnowledgeBase, Question
-from engine.problems import quote
+from engine.problems import Location, quote
 
 NOT_A_MAPPING = "answers must be a mapping of question id to answer, e.g. 'weaker: yes'"
 
@@ -58,36 +59,67 @@ def _one_value(question: Question, raw: Any) -> str:
 
 
 def normalise_answer(question: Question, raw: Any) -> AnswerValue:
-    """One raw answer as a checked value: an option value, or a sorted tuple for several-of."""
+    """One raw answer as a checked value: an option value, or a sorted tuple for several-of.
+
+    A several-of answer that ticks an answer going alone ("Not sure", "Does not apply", "None
+    of these") beside others is refused: it contradicts itself, and a rule reading either half
+    would see an answer the person did not mean. The prompts and the web form refuse it with the
+    same words (``Question.combination_problem``), so a file cannot say what a person cannot.
+    """
     if question.kind != "several_of":
         if isinstance(raw, (list, tuple)):
             raise AnswerError(f"question '{question.id}' takes one answer, not a list; "
                               f"allowed: {_allowed(question)}", question.id)
         return _one_value(question, raw)
     items = raw if isinstance(raw, (list, tuple)) else [raw]
-    return tuple(sorted({_one_value(question, item) for item in items}))
+    value = tuple(sorted({_one_value(question, item) for item in items}))
+    clash = question.combination_problem(value)
+    if clash:
+        raise AnswerError(f"question '{question.id}': {clash}", question.id)
+    return value
 
 
-def normalise_answers(kb: KnowledgeBase, raw: Any) -> dict[str, AnswerValue]:
-    """Check a whole mapping of question id -> raw answer; ``null`` means unanswered."""
+def normalise_answers(kb: KnowledgeBase, raw: Any, source: str | None = None
+                      ) -> dict[str, AnswerValue]:
+    """Check a whole mapping of question id -> raw answer; ``null`` means unanswered.
+
+    With ``source`` (the file as shown to people) and a mapping read from it, a refused answer
+    is named with the file and the line of its key, as every other problem in a file is.
+    """
     if raw is None:
         return {}
     if not isinstance(raw, Mapping):
         raise AnswerError(NOT_A_MAPPING)
     answers: dict[str, AnswerValue] = {}
     known = [q.id for q in kb.questions]
+    lines: Mapping[str, int] = getattr(raw, "key_lines", {})
     for key, value in raw.items():
-        if isinstance(key, str) and (replacement := kb.replacement_for(key)) is not None:
-            raise AnswerError(f"question {quote(key, ascii_only=True)} was replaced by "
-                              f"'{replacement.id}', which asks something different, so its answer "
-                              f"is not carried over; answer '{replacement.id}' instead", key)
-        if not isinstance(key, str) or not kb.has_question(key):
-            raise AnswerError(f"unknown question {quote(key, ascii_only=True)}"
-                              f"{did_you_mean(str(key), known)}; "
-                              "'muscle-triage questions' lists them", str(key))
-        if value is not None:
-            answers[key] = normalise_answer(kb.question(key), value)
+        try:
+            if isinstance(key, str) and (replacement := kb.replacement_for(key)) is not None:
+                raise AnswerError(f"question {quote(key, ascii_only=True)} was replaced by "
+                                  f"'{replacement.id}', which asks something different, so its "
+                                  f"answer is not carried over; answer '{replacement.id}' instead",
+                                  key)
+            if not isinstance(key, str) or not kb.has_question(key):
+                raise AnswerError(f"unknown question {quote(key, ascii_only=True)}"
+                                  f"{did_you_mean(str(key), known)}; "
+                                  "'muscle-triage questions' lists them", str(key))
+            if value is not None:
+                answers[key] = normalise_answer(kb.question(key), value)
+        except AnswerError as exc:
+            if source is None:
+                raise
+            where = Location(source, lines.get(key) if isinstance(key, str) else None)
+            raise AnswerError(f"{where}: {exc}", exc.question) from None
     return answers
+
+
+def answers_from_file(kb: KnowledgeBase, path: str, stdin_bytes: bytes | None = None
+                      ) -> dict[str, AnswerValue]:
+    """The checked answers of an answers file (``-`` is standard input), each refusal with the
+    file and line: what ``assess``, ``explain`` and ``graph`` read with ``--answers``."""
+    return normalise_answers(kb, read_answers_file(path, stdin_bytes),
+                             "<stdin>" if path == "-" else path)
 
 
 #: A question's ``ask_if`` as a test of (answers, facts); ``ask_if`` reads answers only, so the
@@ -145,7 +177,8 @@ def read_answers_file(path: str, stdin_bytes: bytes | None = None) -> Any:
     if path == "-":
         data = parse_bytes(stdin_bytes or b"", shown)
     elif Path(path).suffix.lower() == ".json":
-        data = _parse_json(decode_text(read_limited(Path(path), path), path), path)
+        text = decode_text(read_limited(Path(path), path), path)
+        data = _with_key_lines(_parse_json(text, path), text)
     else:
         data = read_yaml(Path(path), path)
     if data is None:
@@ -182,6 +215,22 @@ def _parse_json(text: str, path: str) -> Any:
     if "\\" in text:  # only an escape can have made an unsafe character
         refuse_unsafe_strings(data, path, lambda char: _escape_line(text, char))
     return data
+
+
+def _with_key_lines(data: Any, text: str) -> Any:
+    """A JSON mapping marked with the line of each top-level key, as YAML's are, so a refused
+    answer can be named by line (an answers file is one flat mapping of question ids)."""
+    if not isinstance(data, dict):
+        return data
+    marked = MarkedDict(data)
+    marked.line = 1
+    marked.key_lines = {}
+    for found in _JSON_KEY.finditer(text):  # one pass: a large file costs no more than reading
+        with contextlib.suppress(ValueError):
+            key = json.loads(found.group(1))
+            if key in data and key not in marked.key_lines:
+                marked.key_lines[key] = text.count("\n", 0, found.start()) + 1
+    return marked
 
 
 def _escape_line(text: str, char: str) -> int | None:

@@ -49,8 +49,8 @@ RAISING_ROLES = SIGN_ROLES
 
 def _states(question: Question) -> int:
     """Answer states of one question, unanswered included."""
-    if question.kind == "several_of":
-        return int(2 ** len(question.options)) + 1
+    if question.kind == "several_of":  # any set of the others, or one that goes alone
+        return int(2 ** (len(question.options) - len(question.alone))) + len(question.alone) + 1
     return len(question.options) + 1
 
 
@@ -105,19 +105,23 @@ def answer_space_size(kb: KnowledgeBase) -> int:
 def _values(question: Question) -> list[AnswerValue]:
     if question.kind != "several_of":
         return list(question.values)
-    options = question.values
-    return [tuple(sorted(o for bit, o in enumerate(options) if mask >> bit & 1))
-            for mask in range(2 ** len(options))]
+    options = [value for value in question.values if value not in question.alone]
+    found: list[AnswerValue] = [tuple(sorted(o for bit, o in enumerate(options) if mask >> bit & 1))
+                                for mask in range(2 ** len(options))]
+    return found + [(value,) for value in sorted(question.alone)]  # these go alone
 
 
 # --- sampling ------------------------------------------------------------------------------------
 
 
 @cache
-def _sampling_plan(kb: KnowledgeBase) -> tuple[tuple[str, Any, bool, tuple[str, ...]], ...]:
-    """(id, compiled ask_if or None, several-of?, values) per question, in asking order."""
+def _sampling_plan(kb: KnowledgeBase
+                   ) -> tuple[tuple[str, Any, bool, tuple[str, ...], frozenset[str]], ...]:
+    """(id, compiled ask_if or None, several-of?, values, answers that go alone) per question,
+    in asking order."""
     asked_if = dict(reference_for(kb).ask_if)
-    return tuple((q.id, asked_if[q.id], q.kind == "several_of", q.values) for q in kb.questions)
+    return tuple((q.id, asked_if[q.id], q.kind == "several_of", q.values, q.alone)
+                 for q in kb.questions)
 
 
 def sample_answers(kb: KnowledgeBase, rng: random.Random) -> dict[str, AnswerValue]:
@@ -126,13 +130,16 @@ def sample_answers(kb: KnowledgeBase, rng: random.Random) -> dict[str, AnswerVal
     answers: dict[str, AnswerValue] = {}
     chance = rng.random
     no_facts: set[str] = set()
-    for question_id, asked, multi, values in _sampling_plan(kb):
+    for question_id, asked, multi, values, alone in _sampling_plan(kb):
         if asked is not None and not asked(answers, no_facts):
             continue
         if chance() < skip:
             continue
         if multi:
-            answers[question_id] = tuple(v for v in values if chance() < 0.3)  # kept in order
+            chosen = tuple(v for v in values if chance() < 0.3)  # kept in order
+            if len(chosen) > 1 and alone.intersection(chosen):  # never a refused combination
+                chosen = tuple(v for v in chosen if v not in alone) or chosen[:1]
+            answers[question_id] = chosen
         else:
             answers[question_id] = values[int(chance() * len(values))]
     return answers
@@ -321,19 +328,43 @@ def floor_gaps(kb: KnowledgeBase) -> list[Condition]:
     return gaps
 
 
-def _leaf_polarity(kb: KnowledgeBase, leaf: AnswerTest, question_id: str) -> int:
-    """+1 when raising the question's answer can only make the test truer, -1 when it may not."""
+def _leaf_polarity(kb: KnowledgeBase, leaf: AnswerTest, question_id: str, needed: int) -> int:
+    """+1 when raising the question's answer can only make the test truer, -1 when it may not.
+
+    ``needed`` is the level rank of the rule at stake: a test that may drop is harmless when
+    whatever made it drop reaches that level by itself.
+    """
     question = kb.question(question_id)
     if question.kind == "several_of":
-        return 1  # adding an option only makes includes tests truer
+        # Adding an option only makes includes tests truer. But a sign reported after an answer
+        # that goes alone ("Not sure") replaces it (engine/explain/safety_net.py), so a test
+        # reading that answer drops when the sign is not among its values, unless that sign
+        # alone reaches the level at stake anyway.
+        if leaf.values.isdisjoint(question.alone):
+            return 1
+        replacing = [v for v in question.values if v not in question.alone | leaf.values]
+        return 1 if all(_reaches_alone(kb, question.id, (v,), needed) for v in replacing) else -1
     return 1 if "yes" in leaf.values else -1
 
 
+def _reaches_alone(kb: KnowledgeBase, question_id: str, value: AnswerValue, needed: int) -> bool:
+    """Whether this one answer (to a question that is being asked) fires, by itself, a rule at
+    rank ``needed`` or above: a rule with no ``not`` and no fact is monotone, so it fires on every
+    answer set holding the answer (as in ``guaranteed_level``)."""
+    rank = {level.id: level.rank for level in kb.levels}
+    return any(rule.then.level is not None and rank[rule.then.level] >= needed
+               and _negation_free(rule.when)
+               and not any(isinstance(leaf, FactTest) for leaf, _ in leaves(rule.when))
+               and evaluate(rule.when, {question_id: value})
+               for rule in kb.rules)
+
+
 def _polarities(kb: KnowledgeBase, condition: Condition, question_id: str,
-                top: Condition | None = None, depth: int = 0) -> set[int]:
+                top: Condition | None = None, depth: int = 0, needed: int = -1) -> set[int]:
     """How a condition depends on raising one answer: a set of +1 (truer) and -1 (may drop).
 
-    ``top`` is the condition of the rule whose level is at stake (the outermost call).
+    ``top`` is the condition of the rule whose level is at stake (the outermost call), and
+    ``needed`` that rule's level rank.
     """
     top = top or condition
     found: set[int] = set()
@@ -341,7 +372,7 @@ def _polarities(kb: KnowledgeBase, condition: Condition, question_id: str,
         sign = -1 if negated else 1
         if isinstance(leaf, AnswerTest):
             if leaf.question == question_id:
-                found.add(sign * _leaf_polarity(kb, leaf, question_id))
+                found.add(sign * _leaf_polarity(kb, leaf, question_id, needed))
             else:
                 opened = kb.question(leaf.question).ask_if
                 # Raising the answer may open this question; an answer that appears makes a
@@ -350,12 +381,12 @@ def _polarities(kb: KnowledgeBase, condition: Condition, question_id: str,
                 if (opened is not None and question_id in questions_read(opened)
                         and not _opening_harmless(kb, top, opened)):
                     found |= {sign * via for via in _polarities(kb, opened, question_id,
-                                                                None, depth + 1)}
+                                                                None, depth + 1, needed)}
         elif depth < 10:
             for rule in kb.rules:
                 if leaf.fact in rule.then.derive:
                     found |= {sign * p for p in _polarities(kb, rule.when, question_id, top,
-                                                            depth + 1)}
+                                                            depth + 1, needed)}
     return found
 
 
@@ -389,7 +420,8 @@ def prove(kb: KnowledgeBase) -> Proof:
         dropping = [rule.id for rule in kb.rules
                     if rule.then.level and rank[rule.then.level] > default
                     and rank[rule.then.level] > guaranteed
-                    and -1 in _polarities(kb, rule.when, question.id)]
+                    and -1 in _polarities(kb, rule.when, question.id,
+                                          needed=rank[rule.then.level])]
         if dropping:
             mono_open.extend((question.id, rule_id) for rule_id in dropping)
         else:

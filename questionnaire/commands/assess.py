@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from engine.run.answers import normalise_answers, read_answers_file
+from engine.run.answers import answers_from_file
 from engine.run.assess import assess
 from questionnaire.commands.common import add_force_argument, add_format_argument
 from questionnaire.commands.fhir_options import add_fhir_response_arguments, write_fhir_response
@@ -53,7 +53,7 @@ def run(args: argparse.Namespace, env: Environment) -> int:
     check_report_target(args)
     kb = knowledge_base(args, env)
     stdin = env.stdin_bytes() if args.answers == "-" else None
-    answers = normalise_answers(kb, read_answers_file(args.answers, stdin))
+    answers = answers_from_file(kb, args.answers, stdin)
     kb = kb.for_answers(answers)  # every text shown or written speaks of whom it is about
     printer = watch_printer(args, env)
     result = assess(kb, answers, printer)

@@ -71,7 +71,7 @@ def _line(console: Console, line: str) -> None:
 def _why_not(args: argparse.Namespace, env: Environment, kb: KnowledgeBase) -> int:
     """--answers: the rule's condition marked against the assessment of those answers."""
     from engine.explain.why_not import why_not
-    from engine.run.answers import normalise_answers, read_answers_file
+    from engine.run.answers import answers_from_file
     from engine.run.assess import assess
     from questionnaire.render.why_not_view import render_why_not, rule_json
 
@@ -80,7 +80,7 @@ def _why_not(args: argparse.Namespace, env: Environment, kb: KnowledgeBase) -> i
                   f"{did_you_mean(args.id, [rule.id for rule in kb.rules])}")
         return Exit.USAGE
     stdin = env.stdin_bytes() if args.answers == "-" else None
-    result = assess(kb, normalise_answers(kb, read_answers_file(args.answers, stdin)))
+    result = assess(kb, answers_from_file(kb, args.answers, stdin))
     marked = why_not(kb, result, args.id)
     if args.format == "json":
         json.dump(rule_json(kb, marked) | {"ignored": list(result.ignored)}, env.stdout,

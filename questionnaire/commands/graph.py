@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from engine.problems import quote
-from engine.run.answers import normalise_answers, read_answers_file
+from engine.run.answers import answers_from_file
 from engine.run.assess import assess
 from questionnaire.environment import Environment
 from questionnaire.exits import Exit
@@ -74,7 +74,7 @@ def run(args: argparse.Namespace, env: Environment) -> int:
     graph = rule_network(kb)
     if args.answers:
         stdin = env.stdin_bytes() if args.answers == "-" else None
-        answers = normalise_answers(kb, read_answers_file(args.answers, stdin))
+        answers = answers_from_file(kb, args.answers, stdin)
         graph = highlight(kb, graph, assess(kb, answers))
     if chosen == "svg":
         try:

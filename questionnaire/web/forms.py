@@ -204,11 +204,12 @@ def read_reply(question: Question, pairs: list[tuple[str, str]]) -> AnswerValue:
             raise ReplyProblem("Choose the options that apply, or “None of these”, not both.")
         if not chosen and not none:
             raise ReplyProblem("Choose at least one option, or “None of these”.")
-        value = normalise_answer(question, chosen)
-        clash = question.combination_problem(value)  # "Not sure" or "Does not apply" with others
+        # "Not sure", "Does not apply" or "None of these" with others: the page asks again
+        # (before normalise_answer, which refuses the same ticks from a file outright)
+        clash = question.combination_problem(tuple(chosen))
         if clash:
             raise ReplyProblem(clash[0].upper() + clash[1:] + ".")
-        return value
+        return normalise_answer(question, chosen)
     if not chosen:
         raise ReplyProblem("Choose an answer.")
     return normalise_answer(question, chosen if len(chosen) > 1 else chosen[0])

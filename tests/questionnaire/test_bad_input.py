@@ -60,16 +60,25 @@ RULE_FILE_CASES: list[tuple[str, tuple[str, str] | str | bytes, str]] = [
 #: (class, answers file name, content, the message printed)
 ANSWERS_CASES: list[tuple[str, str, str | bytes, str]] = [
     ("unknown question", "me.yaml", "weeker: yes\n",
-     "unknown question 'weeker' (did you mean 'weaker'?); 'muscle-triage questions' lists them"),
+     "me.yaml:1: unknown question 'weeker' (did you mean 'weaker'?); 'muscle-triage questions' "
+     "lists them"),
     ("a question id that was replaced", "me.yaml", "dark_urine_with_muscle_pain: yes\n",
-     "question 'dark_urine_with_muscle_pain' was replaced by 'dark_or_little_pee', which asks "
-     "something different, so its answer is not carried over; answer 'dark_or_little_pee' "
-     "instead"),
+     "me.yaml:1: question 'dark_urine_with_muscle_pain' was replaced by 'dark_or_little_pee', "
+     "which asks something different, so its answer is not carried over; answer "
+     "'dark_or_little_pee' instead"),
     ("value not allowed", "me.yaml", "onset: yesterday\n",
-     "question 'onset': 'yesterday' is not an allowed answer; allowed: suddenly, over_hours, "
-     "over_days, over_weeks, over_months, unsure"),
+     "me.yaml:1: question 'onset': 'yesterday' is not an allowed answer; allowed: suddenly, "
+     "over_hours, over_days, over_weeks, over_months, unsure"),
     ("list for a one-answer question", "me.yaml", "weaker: [yes, no]\n",
-     "question 'weaker' takes one answer, not a list; allowed: yes, no, unsure"),
+     "me.yaml:1: question 'weaker' takes one answer, not a list; allowed: yes, no, unsure"),
+    ("'Not sure' ticked with another answer", "me.yaml",
+     "weaker: yes\nwhere_affected: [hands, unsure]\n",
+     "me.yaml:2: question 'where_affected': 'Not sure' goes on its own: choose it alone, or "
+     "choose the others without it"),
+    ("'None of these' ticked with a medicine (JSON)", "me.json",
+     '{"weaker": "yes",\n "medicines": ["statin", "None of these"]}\n',
+     "me.json:2: question 'medicines': 'None of these' goes on its own: choose it alone, or "
+     "choose the others without it"),
     ("not a mapping", "me.yaml", "- weaker\n- yes\n",
      "me.yaml:1: answers must be a mapping of question id to answer, e.g. 'weaker: yes'"),
     ("malformed YAML", "me.yaml", "weaker: yes\nonset: [over_weeks\n",
@@ -108,8 +117,8 @@ ANSWERS_CASES: list[tuple[str, str, str | bytes, str]] = [
      '{"weaker": "yes",\n "\\u0077eaker": "no"}\n',
      "me.json:2: duplicate key 'weaker' (first on line 1)"),
     ("lookalike key (Cyrillic e)", "me.yaml", "w\u0435aker: yes\n",
-     "unknown question 'w\\u0435aker' (did you mean 'weaker'?); 'muscle-triage questions' "
-     "lists them"),
+     "me.yaml:1: unknown question 'w\\u0435aker' (did you mean 'weaker'?); 'muscle-triage "
+     "questions' lists them"),
     ("empty file", "me.yaml", "",
      "me.yaml: holds no answers (it is empty); to be assessed on no answers at all, write {}"),
     ("comments alone", "me.yaml", "# weaker: yes\n",

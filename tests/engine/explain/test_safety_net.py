@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from engine.conditions import evaluate
-from engine.explain.safety_net import SIGN_ROLES, safety_net
+from engine.explain.safety_net import SIGN_ROLES, safety_net, sign_changes
 from engine.load.knowledge_base import load_knowledge_base
 from engine.model import AnswerValue, Assessment, KnowledgeBase
 from engine.problems import KnowledgeBaseError
@@ -132,3 +132,32 @@ def test_a_level_without_its_safety_net_heading_is_refused(rules_copy: Path) -> 
     levels.write_text(text[:start] + text[end + 1:], encoding="utf-8")
     with pytest.raises(KnowledgeBaseError, match="level 'urgent': needs a 'safety_net' heading"):
         load_knowledge_base(rules_copy)
+
+
+def test_not_sure_is_never_a_sign_and_a_sign_replaces_it(kb: KnowledgeBase) -> None:
+    """A parent not sure about the signs in a child still hears that a lost skill means today;
+    the answers weighed are ones the questionnaire accepts ("Not sure" replaced, not joined)."""
+    answers: dict[str, AnswerValue] = {"who": "child", "child_signs": ("unsure",)}
+    changes = [c for c in sign_changes(kb, answers) if c.question.id == "child_signs"]
+    assert changes and all(c.option not in ("unsure", "not_applicable") for c in changes)
+    assert all(c.answers["child_signs"] == (c.option,) for c in changes)
+    result = assess(kb, answers)
+    assert result.level.id == "soon"
+    today = [sign for group in result.safety_net if group.level.id == "urgent"
+             for sign in group.signs if sign.question.id == "child_signs"]
+    assert [sign.answers for sign in today] == [("lost_skills",)]
+
+
+def test_not_sure_which_medicines_keeps_the_medicine_pair_in_the_safety_net(
+        kb: KnowledgeBase) -> None:
+    """Issue 16: not knowing the medicines must not silence "muscle pain on a statin: today"."""
+    def today_signs(medicines: tuple[str, ...]) -> set[str]:
+        result = assess(kb, {"medicines": medicines, "muscles_smaller": "yes",
+                             "onset": "over_months"})
+        assert result.level.id == "soon"
+        return {sign.question.id for group in result.safety_net if group.level.id == "urgent"
+                for sign in group.signs}
+
+    assert "muscle_pain" in today_signs(("unsure",))
+    assert "muscle_pain" in today_signs(("statin",))
+    assert "muscle_pain" not in today_signs(("none",))

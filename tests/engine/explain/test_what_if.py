@@ -41,6 +41,13 @@ def _changed(answers: dict[str, AnswerValue], changes: tuple[Change, ...]
     return result
 
 
+def _accepted(kb: KnowledgeBase, answers: dict[str, AnswerValue],
+              changes: tuple[Change, ...]) -> bool:
+    """No changed several-of answer ticks one that goes alone beside others."""
+    return all(kb.question(c.question).combination_problem(answers[c.question]) is None
+               for c in changes if c.action != "set")
+
+
 def _all_changes(kb: KnowledgeBase, result: Assessment) -> list[Change]:
     return [c for q in kb.questions for c in candidate_changes(q, result.answers.get(q.id))]
 
@@ -55,7 +62,10 @@ def _check(kb: KnowledgeBase, result: Assessment) -> None:
             if size == 2 and combo[0].question == combo[1].question and "set" in (
                     combo[0].action, combo[1].action):
                 continue  # two answers to one single-valued question
-            rank = reference.level_rank(_changed(answers, combo))
+            changed = _changed(answers, combo)
+            if not _accepted(kb, changed, combo):
+                continue  # the questionnaire refuses these ticks: never a what-if
+            rank = reference.level_rank(changed)
             by_rank.setdefault(rank, {}).setdefault(size, set()).add(frozenset(combo))
     found = what_if(kb, result)
     assert {level.level.id for level in found.levels} == {
@@ -73,7 +83,10 @@ def _check(kb: KnowledgeBase, result: Assessment) -> None:
                 level.level.rank
             for size in range(len(change_set.changes)):
                 for subset in itertools.combinations(change_set.changes, size):
-                    assert reference.level_rank(_changed(answers, subset)) != level.level.rank
+                    smaller = _changed(answers, subset)
+                    assert (not _accepted(kb, smaller, subset)
+                            or reference.level_rank(smaller) != level.level.rank)
+            assert _accepted(kb, _changed(answers, change_set.changes), change_set.changes)
 
 
 @settings(max_examples=10, deadline=None, database=None,
@@ -139,3 +152,18 @@ def test_assess_what_if_as_text_and_json_and_never_without_the_flag(tmp_path: Pa
     assert [level["level"] for level in data["what_if"]] == ["emergency", "urgent", "routine"]
     assert "what_if" not in json.loads(run_cli("assess", "--answers", str(answers),
                                                "--format", "json").out)
+
+
+def test_what_if_never_ticks_not_sure_beside_another_answer(kb: KnowledgeBase) -> None:
+    """From "not sure where" over days (an emergency), routine needs other answers; any set that
+    ticks a place must untick "Not sure" too, as the questionnaire would insist."""
+    result = assess(kb, {"weaker": "yes", "onset": "over_days", "where_affected": ("unsure",)})
+    found = what_if(kb, result)
+    sets = [s for level in found.levels for s in level.sets]
+    assert sets
+    for change_set in sets:
+        added = {c.value for c in change_set.changes
+                 if c.question == "where_affected" and c.action == "add"}
+        if added:
+            assert Change("where_affected", "remove", "unsure") in change_set.changes
+

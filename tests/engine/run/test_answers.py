@@ -10,6 +10,7 @@ from engine.load.yaml_reader import YamlError
 from engine.model import KnowledgeBase
 from engine.run.answers import (
     AnswerError,
+    answers_from_file,
     applicable,
     normalise_answers,
     read_answers_file,
@@ -92,3 +93,32 @@ def test_the_reference_evaluator_keeps_the_same_answers(kb: KnowledgeBase) -> No
     kept, ignored = applicable(kb, everything)
     assert ignored, "some answer is set aside, so the comparison covers an ask_if that failed"
     assert reference_for(kb).applicable(everything) == (kept, ignored)
+
+
+def test_an_answer_that_goes_alone_is_refused_beside_others(kb: KnowledgeBase) -> None:
+    for question_id, ticks in (("where_affected", ["hands", "Not sure"]),
+                               ("medicines", ["none", "statin"]),
+                               ("other_illness", ["unsure", "none"])):
+        with pytest.raises(AnswerError, match="goes on its own") as caught:
+            normalise_answers(kb, {question_id: ticks})
+        assert caught.value.question == question_id
+        assert str(caught.value).startswith(f"question '{question_id}': '")
+    assert normalise_answers(kb, {"medicines": ["Not sure"], "where_affected": "unsure"}) == {
+        "medicines": ("unsure",), "where_affected": ("unsure",)}
+
+
+def test_a_refused_answer_from_a_file_names_its_line(tmp_path: Path, kb: KnowledgeBase) -> None:
+    yaml_file = tmp_path / "a.yaml"
+    yaml_file.write_text("weaker: yes\n# a comment\nwhere_affected:\n  - hands\n  - unsure\n")
+    json_file = tmp_path / "a.json"
+    json_file.write_text('{\n  "weaker": "yes",\n  "onset": "over_days",\n'
+                         '  "medicines": ["none", "statin"]\n}\n')
+    with pytest.raises(AnswerError) as from_yaml:
+        answers_from_file(kb, str(yaml_file))
+    assert str(from_yaml.value).startswith(f"{yaml_file}:3: question 'where_affected': ")
+    with pytest.raises(AnswerError) as from_json:
+        answers_from_file(kb, str(json_file))
+    assert str(from_json.value).startswith(f"{json_file}:4: question 'medicines': ")
+    with pytest.raises(AnswerError, match=r"^<stdin>:2: unknown question 'weeker'"):
+        answers_from_file(kb, "-", b"weaker: yes\nweeker: no\n")
+    assert answers_from_file(kb, "-", b"medicines: [unsure]\n") == {"medicines": ("unsure",)}

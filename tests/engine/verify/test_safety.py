@@ -76,6 +76,45 @@ def test_a_follow_up_whose_not_sure_warns_is_proved_by_its_own_yes(kb: Knowledge
         prove(without).monotone_unproved
 
 
+def test_proof_notices_a_rule_that_reads_not_sure_alone(kb: KnowledgeBase) -> None:
+    """A sign reported after "Not sure" replaces it, so a rule firing on "Not sure" may stop; the
+    proof accepts that only when the replacing sign reaches the level by itself."""
+    from dataclasses import replace
+
+    from engine.model import AnswerTest, Rule, Then
+
+    def with_rule(level: str) -> KnowledgeBase:
+        odd = Rule("odd", "Not sure about a child's signs", AnswerTest(
+            "child_signs", frozenset({"unsure"})), Then(level=level), "test",
+            ("article-symptoms",))
+        return replace(kb, rules=(*kb.rules, odd))
+
+    assert ("child_signs", "odd") in prove(with_rule("urgent")).monotone_unproved
+    # at soon every replacing sign is covered: lost skills is urgent, the others soon
+    assert prove(with_rule("soon")).monotone_unproved == ()
+
+
+def test_the_answer_space_counts_only_ticks_the_questionnaire_accepts(kb: KnowledgeBase) -> None:
+    from engine.verify.safety import _states
+
+    medicines = kb.question("medicines")  # statin, steroid, immunotherapy, water tablets
+    assert medicines.alone == {"none", "unsure"}
+    assert _states(medicines) == 2 ** 4 + 2 + 1  # any of the four, or one alone, or unanswered
+
+
+def test_sampled_answers_never_tick_an_answer_that_goes_alone_beside_others(
+        kb: KnowledgeBase) -> None:
+    rng = random.Random(16)
+    ticked_alone = 0
+    for _ in range(2_000):
+        for question_id, value in sample_answers(kb, rng).items():
+            question = kb.question(question_id)
+            if question.kind == "several_of":
+                assert question.combination_problem(value) is None, (question_id, value)
+                ticked_alone += bool(question.alone & set(value))
+    assert ticked_alone > 100  # "Not sure" and "None of these" are sampled, alone
+
+
 @pytest.mark.slow
 @batches
 @given(seed=st.integers(min_value=0, max_value=2 ** 32 - 1))

@@ -16,7 +16,7 @@ from engine.run.assess import assess
 from questionnaire.render.result import sign_options
 from tests.answer_paths import answer_path
 from tests.conftest import replace_in
-from tests.engine.load.test_offered_answers import flagged_where
+from tests.engine.load.test_offered_answers import where_with_does_not_apply
 from tests.questionnaire.web.pages import answer, client, form, post, question_id, submit
 
 SOON: dict[str, AnswerValue] = {"who": "self", "age": "40_to_59", "muscles_smaller": "yes"}
@@ -92,20 +92,67 @@ def test_with_reading_joins_the_advice_only_when_there_is_reading(rules_copy: Pa
     assert "The reading below may help." not in urgent  # no reading: no line
 
 
-def test_an_answer_that_goes_alone_is_refused_beside_others(rules_copy: Path) -> None:
-    kb = flagged_where(rules_copy)
+def walk_to(web: TestClient, kb: KnowledgeBase, question_id_wanted: str,
+            wanted: dict[str, AnswerValue]) -> str:
+    """The page of one question, every question before it answered (``wanted`` or calm)."""
+    page = post(web, "/question", [])
+    for question, value in answer_path(kb, wanted):
+        if question.id == question_id_wanted:
+            break
+        values = (value,) if isinstance(value, str) else value
+        page = answer(web, page.text, *values, none=values == ())
+    assert question_id(page.text) == question_id_wanted
+    return page.text
+
+
+def test_not_sure_is_refused_beside_others(web: TestClient, kb: KnowledgeBase) -> None:
     where = kb.question("where_affected")
+    page = walk_to(web, kb, where.id, {**SOON, "weaker": "yes"})
+    both = answer(web, page, "hands", "unsure")
+    assert both.status_code == 400 and 'class="error-summary"' in both.text
+    assert shown("'Not sure' goes on its own") in both.text
+    assert shown(where.text) in both.text  # the page names the question it refuses
+    alone = answer(web, page, "unsure")
+    assert ("answer.where_affected", "unsure") in form(alone.text, "/question").hidden
+
+
+def test_none_of_these_is_refused_beside_a_medicine(web: TestClient, kb: KnowledgeBase) -> None:
+    page = walk_to(web, kb, "medicines", SOON)
+    both = answer(web, page, "statin", "none")
+    assert both.status_code == 400
+    assert shown("'None of these' goes on its own") in both.text
+    assert shown(kb.question("medicines").text) in both.text
+
+
+def test_a_carried_answer_that_goes_alone_beside_others_is_refused(
+        web: TestClient, kb: KnowledgeBase) -> None:
+    """A form whose hidden answers were edited is read as an answers file is: refused, with the
+    question named."""
+    page = walk_to(web, kb, "medicines", SOON)
+    fields = [(name, value) for name, value in form(page, "/question").hidden]
+    refused = post(web, "/question", [*fields, ("answer.other_illness", "none"),
+                                      ("answer.other_illness", "cancer")])
+    assert refused.status_code == 400
+    assert "other_illness" in refused.text
+    assert shown("'None of these' goes on its own") in refused.text
+
+
+def test_does_not_apply_is_refused_beside_others(rules_copy: Path) -> None:
+    kb = where_with_does_not_apply(rules_copy)
     with client(kb) as web:
-        page = post(web, "/question", [])
-        for question, value in answer_path(kb, {**SOON, "weaker": "yes",
-                                                "where_affected": ("hands",)}):
-            if question.id == where.id:
-                break
-            values = (value,) if isinstance(value, str) else value
-            page = answer(web, page.text, *values, none=values == ())
-        assert question_id(page.text) == where.id
-        both = answer(web, page.text, "hands", "not_applicable")
+        page = walk_to(web, kb, "where_affected", {**SOON, "weaker": "yes"})
+        both = answer(web, page, "hands", "not_applicable")
         assert both.status_code == 400 and 'class="error-summary"' in both.text
         assert shown("'Does not apply' goes on its own") in both.text
-        alone = answer(web, page.text, "not_applicable")
+        alone = answer(web, page, "not_applicable")
         assert ("answer.where_affected", "not_applicable") in form(alone.text, "/question").hidden
+
+
+def test_a_list_with_its_own_none_of_these_shows_it_once(web: TestClient,
+                                                          kb: KnowledgeBase) -> None:
+    page = walk_to(web, kb, "medicines", SOON)
+    assert page.count(">None of these</label>") == 1
+    chosen = answer(web, page, "none")
+    assert ("answer.medicines", "none") in form(chosen.text, "/question").hidden
+    inactivity = walk_to(web, kb, "inactivity", {**SOON, "weaker": "yes"})
+    assert inactivity.count(">None of these</label>") == 1  # the page's own: the list has none
