@@ -1,4 +1,5 @@
-"""Shared fixtures: the shipped knowledge base, an in-process CLI, and editable KB copies."""
+"""Shared fixtures: the shipped knowledge base, an in-process CLI, and editable KB copies; and
+which tests pytest-xdist must keep on one worker."""
 
 from __future__ import annotations
 
@@ -15,6 +16,31 @@ from engine.load.paths import shipped_rules_dir
 from engine.model import KnowledgeBase
 from questionnaire.cli import run
 from questionnaire.environment import Environment, Loader
+
+#: Test files whose module- or session-scoped fixtures are costly: a server and a headless
+#: Chromium (10-25 s to start), built and installed distributions (a build and two installs:
+#: 40-60 s). Handed out test by test, both of xdist's workers would run some of their tests and
+#: each build the fixtures; these files go to one worker whole instead.
+ONE_WORKER = ("tests/questionnaire/web/test_browser.py", "tests/questionnaire/test_packaging.py")
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object:
+    """pytest-xdist's scope scheduling with a scope per test, except one per ONE_WORKER file.
+
+    The `xdist_group` mark would say the same, but xdist 3.8 applies it by rewriting a node id
+    that pytest 9.2 no longer takes (the groups silently vanish), so the grouping lives here.
+    Larger scopes are handed out first (xdist's own scope ordering), so the two long files start
+    at once rather than at the end. `-n 0` and `--dist each` are left alone."""
+    if config.getvalue("dist") not in ("load", "loadgroup", "loadscope", "worksteal"):
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class OneWorkerPerCostlyFile(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            path = nodeid.split("::", 1)[0]
+            return path if path in ONE_WORKER else nodeid
+
+    return OneWorkerPerCostlyFile(config, log)  # type: ignore[arg-type]
 
 
 @pytest.fixture(scope="session")

@@ -12,10 +12,14 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from questionnaire.__main__ import STOPPED
 from tests.conftest import run_cli
 from tests.repo import ROOT
 
@@ -30,6 +34,32 @@ def _child_env() -> dict[str, str]:
     env = {key: value for key, value in os.environ.items() if not key.startswith("COV")}
     env["PYTHONPATH"] = str(ROOT)
     return env
+
+
+@contextmanager
+def _child(argv: list[str], **popen: Any) -> Iterator[subprocess.Popen[bytes]]:
+    """A child process with piped output, killed on the way out whatever the test found."""
+    process = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT,
+                               env=_child_env(), **popen)
+    try:
+        yield process
+    finally:
+        process.kill()
+        process.wait()
+
+
+def _ctrl_c(process: subprocess.Popen[bytes]) -> tuple[bytes, bytes]:
+    """Press Ctrl-C on a running child and collect everything it writes until it ends."""
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=30)
+    return out, err
+
+
+def _assert_stopped_calmly(process: subprocess.Popen[bytes], out: bytes, err: bytes) -> None:
+    """Exit 130, the one calm line on standard error, nothing on standard output."""
+    assert process.returncode == 130, err.decode()
+    assert err.decode() == STOPPED
+    assert out == b""
 
 
 def _wait_until_reading_stdin(process: subprocess.Popen[bytes], timeout: float = 30.0) -> None:
@@ -53,18 +83,10 @@ def _wait_until_reading_stdin(process: subprocess.Popen[bytes], timeout: float =
 
 
 def test_ctrl_c_while_waiting_for_answers_exits_130_calmly() -> None:
-    process = subprocess.Popen([*PROGRAM, "assess", "--answers", "-"], stdin=subprocess.PIPE,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT,
-                               env=_child_env())
-    try:
+    with _child([*PROGRAM, "assess", "--answers", "-"], stdin=subprocess.PIPE) as process:
         _wait_until_reading_stdin(process)
-        process.send_signal(signal.SIGINT)
-        out, err = process.communicate(timeout=30)
-    finally:
-        process.kill()
-    assert process.returncode == 130
-    assert err.decode() == "\nStopped. Nothing was saved.\n"
-    assert out == b""
+        out, err = _ctrl_c(process)
+    _assert_stopped_calmly(process, out, err)
 
 
 def test_ctrl_c_during_start_up_exits_130_calmly() -> None:
@@ -79,18 +101,11 @@ def test_ctrl_c_during_start_up_exits_130_calmly() -> None:
              "    return real(name, *args, **kwargs)\n"
              "builtins.__import__ = announce\n"
              "main()\n")
-    process = subprocess.Popen([sys.executable, "-c", child], stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, cwd=ROOT, env=_child_env())
-    try:
+    with _child([sys.executable, "-c", child]) as process:
         assert process.stderr is not None
         assert process.stderr.readline() == b"importing\n"
-        process.send_signal(signal.SIGINT)
-        out, err = process.communicate(timeout=30)
-    finally:
-        process.kill()
-    assert process.returncode == 130
-    assert err.decode() == "\nStopped. Nothing was saved.\n"
-    assert out == b""
+        out, err = _ctrl_c(process)
+    _assert_stopped_calmly(process, out, err)
 
 
 def test_closed_standard_output_exits_141_without_a_word() -> None:
@@ -161,23 +176,18 @@ def test_interrupted_writes_leave_whole_files_or_none(tmp_path: Path) -> None:
         "from pathlib import Path\n"
         "from questionnaire.files import write_private\n"
         "data = b'x' * (4 * 1024 * 1024)\n"
-        "print('ready', flush=True)\n"
         "try:\n"
         "    for i in range(10_000):\n"
         f"        write_private(Path({str(tmp_path)!r}) / f'answers{{i}}.yaml', data)\n"
+        "        print('wrote', i, flush=True)\n"
         "except KeyboardInterrupt:\n"
         "    sys.exit(130)\n"
     )
-    process = subprocess.Popen([sys.executable, "-c", child], stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, cwd=ROOT, env=_child_env())
-    try:
+    with _child([sys.executable, "-c", child]) as process:
         assert process.stdout is not None
-        assert process.stdout.readline() == b"ready\n"
-        time.sleep(0.3)  # several writes done, one under way
-        process.send_signal(signal.SIGINT)
-        _, err = process.communicate(timeout=30)
-    finally:
-        process.kill()
+        while process.stdout.readline() != b"wrote 2\n":  # three writes done, the next under way
+            assert process.poll() is None, "the writer ended before it was interrupted"
+        _, err = _ctrl_c(process)
     assert process.returncode == 130, err.decode()
     names = sorted(path.name for path in tmp_path.iterdir())
     assert names, "no write finished before the interrupt; the test proved nothing"

@@ -8,13 +8,10 @@ group is at or below the level the person got.
 
 from __future__ import annotations
 
-import random
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 from engine.conditions import evaluate
 from engine.explain.safety_net import SIGN_ROLES, safety_net, sign_changes
@@ -23,11 +20,9 @@ from engine.model import AnswerValue, Assessment, KnowledgeBase
 from engine.problems import KnowledgeBaseError
 from engine.run.assess import assess
 from engine.verify.reference import reference_for
-from engine.verify.safety import sample_answers
+from tests.answer_samples import over_seeds, sampled
 
-SETS_PER_EXAMPLE = 20
-sampled = settings(max_examples=40, deadline=None, database=None,
-                   suppress_health_check=[HealthCheck.too_slow])
+EXAMPLES, SETS_PER_EXAMPLE = 40, 20
 
 
 def _with_sign(kb: KnowledgeBase, result: Assessment, question_id: str, value: str
@@ -38,10 +33,10 @@ def _with_sign(kb: KnowledgeBase, result: Assessment, question_id: str, value: s
     return {**result.answers, question_id: value}
 
 
-def _netted(kb: KnowledgeBase, rng: random.Random) -> Assessment:
+def _netted(kb: KnowledgeBase, answers: dict[str, AnswerValue]) -> Assessment:
     """A sampled result with its safety net, by the reference evaluator (fast; the experta
     engine's results carry the same net, checked on a share of the sets below)."""
-    result = reference_for(kb).assess(sample_answers(kb, rng))
+    result = reference_for(kb).assess(answers)
     return replace(result, safety_net=safety_net(kb, result))
 
 
@@ -54,14 +49,12 @@ def _listed(result: Assessment) -> dict[str, int]:
     return found
 
 
-@sampled
-@given(seed=st.integers(min_value=0, max_value=2 ** 32 - 1))
+@over_seeds(EXAMPLES)
 def test_every_sign_applied_reaches_the_level_it_is_listed_under(kb: KnowledgeBase,
                                                                   seed: int) -> None:
-    rng = random.Random(seed)
     reference = reference_for(kb)
-    for number in range(SETS_PER_EXAMPLE):
-        result = _netted(kb, rng)
+    for number, answers in enumerate(sampled(kb, seed, SETS_PER_EXAMPLE)):
+        result = _netted(kb, answers)
         if number == 0:
             assert assess(kb, result.answers).safety_net == result.safety_net
         for group in result.safety_net:
@@ -75,14 +68,12 @@ def test_every_sign_applied_reaches_the_level_it_is_listed_under(kb: KnowledgeBa
                         assert assess(kb, changed).level.id == group.level.id, changed
 
 
-@sampled
-@given(seed=st.integers(min_value=0, max_value=2 ** 32 - 1))
+@over_seeds(EXAMPLES)
 def test_no_single_change_that_raises_the_level_is_missing(kb: KnowledgeBase, seed: int) -> None:
     """Every other answer to every red flag or symptom, one at a time, written out here afresh."""
-    rng = random.Random(seed)
     reference = reference_for(kb)
-    for _ in range(SETS_PER_EXAMPLE):
-        result = _netted(kb, rng)
+    for answers in sampled(kb, seed, SETS_PER_EXAMPLE):
+        result = _netted(kb, answers)
         listed = _listed(result)
         for question in kb.questions:
             if question.role not in SIGN_ROLES:

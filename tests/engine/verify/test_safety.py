@@ -10,11 +10,8 @@ agree with the reference evaluator on every sampled set it is given.
 from __future__ import annotations
 
 import os
-import random
 
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 from engine.model import KnowledgeBase
 from engine.run.assess import assess
@@ -24,9 +21,9 @@ from engine.verify.safety import (
     fast_violations,
     prove,
     raised_variants,
-    sample_answers,
     violations,
 )
+from tests.answer_samples import over_seeds, sampled
 
 LONG = os.environ.get("MUSCLE_TRIAGE_LONG") == "1"
 BATCHES = 100
@@ -35,9 +32,6 @@ FULL_RESULTS_PER_BATCH = 50       # full results (texts) for invariants 1 and 2
 NEIGHBOUR_SETS_PER_BATCH = 60     # x ~17 neighbours each: > 100,000 pairs in all
 # experta is slower: 100 x 10 = 1,000 sets in the suite; MUSCLE_TRIAGE_LONG=1 runs 100,000.
 EXPERTA_EXAMPLES, EXPERTA_SETS_PER_EXAMPLE = (1_000, 100) if LONG else (100, 10)
-
-batches = settings(max_examples=BATCHES, deadline=None, database=None,
-                   suppress_health_check=[HealthCheck.too_slow])
 
 
 def test_the_answer_space_is_too_large_to_enumerate(kb: KnowledgeBase) -> None:
@@ -104,10 +98,9 @@ def test_the_answer_space_counts_only_ticks_the_questionnaire_accepts(kb: Knowle
 
 def test_sampled_answers_never_tick_an_answer_that_goes_alone_beside_others(
         kb: KnowledgeBase) -> None:
-    rng = random.Random(16)
     ticked_alone = 0
-    for _ in range(2_000):
-        for question_id, value in sample_answers(kb, rng).items():
+    for answers in sampled(kb, 16, 2_000):
+        for question_id, value in answers.items():
             question = kb.question(question_id)
             if question.kind == "several_of":
                 assert question.combination_problem(value) is None, (question_id, value)
@@ -116,13 +109,10 @@ def test_sampled_answers_never_tick_an_answer_that_goes_alone_beside_others(
 
 
 @pytest.mark.slow
-@batches
-@given(seed=st.integers(min_value=0, max_value=2 ** 32 - 1))
+@over_seeds(BATCHES)
 def test_invariants_hold_on_sampled_answer_sets(kb: KnowledgeBase, seed: int) -> None:
-    rng = random.Random(seed)
     evaluator = reference_for(kb)
-    for number in range(SETS_PER_BATCH):
-        answers = sample_answers(kb, rng)
+    for number, answers in enumerate(sampled(kb, seed, SETS_PER_BATCH)):
         _, found = fast_violations(kb, evaluator, answers)
         if number < FULL_RESULTS_PER_BATCH:
             found += violations(kb, evaluator.assess(answers))
@@ -130,28 +120,21 @@ def test_invariants_hold_on_sampled_answer_sets(kb: KnowledgeBase, seed: int) ->
 
 
 @pytest.mark.slow
-@batches
-@given(seed=st.integers(min_value=0, max_value=2 ** 32 - 1))
+@over_seeds(BATCHES)
 def test_one_more_yes_never_lowers_the_urgency(kb: KnowledgeBase, seed: int) -> None:
-    rng = random.Random(seed)
     evaluator = reference_for(kb)
-    for _ in range(NEIGHBOUR_SETS_PER_BATCH):
-        answers = sample_answers(kb, rng)
+    for answers in sampled(kb, seed, NEIGHBOUR_SETS_PER_BATCH):
         before = evaluator.level_rank(answers)
         for change, raised in raised_variants(kb, answers):
             after = evaluator.level_rank(raised)
             assert after >= before, f"answers {answers}: {change} lowered rank {before}->{after}"
 
 
-@settings(max_examples=EXPERTA_EXAMPLES, deadline=None, database=None,
-          suppress_health_check=[HealthCheck.too_slow])
 @pytest.mark.slow
-@given(seed=st.integers(min_value=0, max_value=2 ** 32 - 1))
+@over_seeds(EXPERTA_EXAMPLES)
 def test_experta_agrees_with_the_reference_evaluator(kb: KnowledgeBase, seed: int) -> None:
-    rng = random.Random(seed)
     evaluator = reference_for(kb)
-    for _ in range(EXPERTA_SETS_PER_EXAMPLE):
-        answers = sample_answers(kb, rng)
+    for answers in sampled(kb, seed, EXPERTA_SETS_PER_EXAMPLE):
         got, want = assess(kb, answers), evaluator.assess(answers)
         assert (got.level.id, got.fired, got.reading, got.derived) == \
             (want.level.id, want.fired, want.reading, want.derived), f"answers {answers}"
@@ -175,8 +158,6 @@ def test_every_red_flag_alone_and_with_everything_else(kb: KnowledgeBase) -> Non
 
 @pytest.mark.parametrize("seed", range(3))
 def test_sampler_respects_ask_if(kb: KnowledgeBase, seed: int) -> None:
-    rng = random.Random(seed)
     evaluator = reference_for(kb)
-    for _ in range(500):
-        answers = sample_answers(kb, rng)
+    for answers in sampled(kb, seed, 500):
         assert evaluator.applicable(answers)[1] == ()

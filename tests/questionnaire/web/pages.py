@@ -7,6 +7,7 @@ browser with JavaScript off sends.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from urllib.parse import urlencode
@@ -14,10 +15,10 @@ from urllib.parse import urlencode
 import httpx2 as httpx
 from starlette.testclient import TestClient
 
-from engine.model import KnowledgeBase
+from engine.model import AnswerValue, KnowledgeBase
 from questionnaire.web.app import ServeSettings, create_app
 from questionnaire.web.forms import NONE_CHOSEN
-from tests.answer_paths import calm_default
+from tests.answer_paths import answer_path, calm_default
 
 FORM_TYPE = {"content-type": "application/x-www-form-urlencoded"}
 #: The opening questions answered as hidden fields: the person answers for themself, aged 40 to 59.
@@ -130,6 +131,20 @@ def past_the_opening(c: TestClient, kb: KnowledgeBase) -> httpx.Response:
     while (asked := question_id(page.text)) in kb.opening:
         value = calm_default(kb.question(asked or ""))
         page = answer(c, page.text, *((value,) if isinstance(value, str) else value))
+    return page
+
+
+def walk(c: TestClient, kb: KnowledgeBase, wanted: Mapping[str, AnswerValue]
+         ) -> httpx.Response:
+    """Start, then answer every question asked (``wanted`` or a calm default) in order."""
+    page = post(c, "/question", [])
+    for question, value in answer_path(kb, wanted):
+        assert question_id(page.text) == question.id
+        values = (value,) if isinstance(value, str) else value
+        page = answer(c, page.text, *values, none=values == ())
+        assert page.status_code == 200, page.text
+        if question_id(page.text) is None:
+            break
     return page
 
 

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
-import httpx2 as httpx
 import pytest
 from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse
 from starlette.testclient import TestClient
@@ -27,6 +26,7 @@ from tests.questionnaire.web.pages import (
     post,
     question_id,
     submit,
+    walk,
 )
 
 #: Answers that lead to "see a doctor soon" with reading, several-of questions included.
@@ -39,20 +39,6 @@ MUSCLE_CHANGE: dict[str, AnswerValue] = {
 def web(kb: KnowledgeBase) -> Iterator[TestClient]:
     with client(kb) as running:  # one event-loop thread, so one compiled engine, for them all
         yield running
-
-
-def walk(c: TestClient, kb: KnowledgeBase, wanted: Mapping[str, AnswerValue]
-         ) -> httpx.Response:
-    """Start, then answer every question asked (``wanted`` or a calm default) in order."""
-    page = post(c, "/question", [])
-    for question, value in answer_path(kb, wanted):
-        assert question_id(page.text) == question.id
-        values = (value,) if isinstance(value, str) else value
-        page = answer(c, page.text, *values, none=values == ())
-        assert page.status_code == 200, page.text
-        if question_id(page.text) is None:
-            break
-    return page
 
 
 def test_the_welcome_carries_the_notice_and_starts_with_a_post(web: TestClient,

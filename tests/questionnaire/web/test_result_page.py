@@ -17,7 +17,7 @@ from questionnaire.render.result import sign_options
 from tests.answer_paths import answer_path
 from tests.conftest import replace_in
 from tests.engine.load.test_offered_answers import where_with_does_not_apply
-from tests.questionnaire.web.pages import answer, client, form, post, question_id, submit
+from tests.questionnaire.web.pages import answer, client, form, post, question_id, submit, walk
 
 SOON: dict[str, AnswerValue] = {"who": "self", "age": "40_to_59", "muscles_smaller": "yes"}
 
@@ -30,14 +30,7 @@ def web(kb: KnowledgeBase) -> Iterator[TestClient]:
 
 def walk_to_result(c: TestClient, kb: KnowledgeBase, wanted: dict[str, AnswerValue]) -> str:
     """Answer every question asked (``wanted`` or a calm default), then open the result."""
-    page = post(c, "/question", [])
-    for question, value in answer_path(kb, wanted):
-        assert question_id(page.text) == question.id
-        values = (value,) if isinstance(value, str) else value
-        page = answer(c, page.text, *values, none=values == ())
-        assert page.status_code == 200, page.text
-        if question_id(page.text) is None:
-            break
+    page = walk(c, kb, wanted)
     if "Check your answers" in page.text:
         page = submit(c, page.text, "/result")
     return page.text
