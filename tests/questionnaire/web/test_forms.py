@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 
 from engine.model import AnswerTest, KnowledgeBase, NotOf, Rule
 from engine.run.answers import AnswerError
-from questionnaire.flow import Questionnaire
 from engine.run.assess import assess
+from questionnaire.flow import Questionnaire
 from questionnaire.web.forms import answered, hidden_fields, replay, rises_only, shown, steering
 from tests.answer_paths import answer_path
 
