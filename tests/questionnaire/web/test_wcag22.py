@@ -8,7 +8,7 @@ check, measured on every kind of page at 320 CSS pixels wide (the narrowest refl
   on screen and not wholly covered by anything the page draws (some point of it, sampled over
   its boxes inside the window, hits the element itself).
 - 3.3.7 Redundant entry: an answer given before is offered again, chosen, when its question
-  comes back (Back, and Change on the check page).
+  comes back after Back (after Change on the check page: test_browser.py's routine path).
 - 3.2.6 Consistent help: the help a page offers is in the same place, in the same order, on
   every page: the site links first in the header, and on a question page "Why are we asking
   this?" right after the answers and before Continue.
@@ -186,7 +186,7 @@ def test_targets_focus_and_help_on_every_page_at_320_px(
 
 def test_an_answer_given_before_is_chosen_again_when_its_question_comes_back(
         server: Server, narrow: Any, kb: KnowledgeBase) -> None:
-    """3.3.7: after Back, and after Change on the check page, the earlier answer is chosen."""
+    """3.3.7: after Back, the earlier answer is chosen, and Continue takes it as it is."""
     narrow.get(server.base + "/")
     submit(narrow, button(narrow, "Start the questions"))
     while question_id(narrow) in kb.opening:
