@@ -343,7 +343,7 @@ async def rules(request: Request) -> Response:
     level = None
     if request.method == "POST":
         run, _ = await _replayed(request)
-        assessment = shown(run)
+        assessment = run.final()  # the level and the fired rules: no safety net is shown here
         graph = highlight(site.kb, graph, assessment)
         hidden = hidden_fields(run.answers)
         level = assessment.level.title
@@ -371,7 +371,8 @@ async def card(request: Request) -> Response:
         run, _ = await _replayed(request)
         hidden = hidden_fields(run.answers)
         if any(rule.id == name for rule in site.kb.rules):
-            marked = why_not_nodes(run.worded, why_not(run.worded, shown(run), name))
+            # why (not) reads the answers and the fired rules: no safety net is shown here
+            marked = why_not_nodes(run.worded, why_not(run.worded, run.final(), name))
     return site.page("card.html", title=cards[0].heading, cards=cards, why_not=marked,
                      marks_key=MARKS_KEY, hidden=hidden)
 

@@ -103,19 +103,30 @@ def peak_mib(pid: int) -> float:
 
 
 @contextmanager
-def server(command: list[str], port: int) -> Iterator[Running]:
+def server(command: list[str], port: int, workers: int = 1) -> Iterator[Running]:
+    """The server, once every one of its ``workers`` has said its start-up is complete.
+
+    A worker loads the knowledge base and compiles the rule network and the templates before
+    it serves; timing while a second worker is still starting would charge its start-up to
+    the pages. uvicorn says "Application startup complete" once a worker (on stderr, which a
+    thread here reads to the end, so the server never blocks on it).
+    """
     process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL)
+                               stderr=subprocess.PIPE, text=True)
+    started = threading.Semaphore(0)
+
+    def drain() -> None:
+        assert process.stderr is not None
+        for line in process.stderr:
+            if "Application startup complete" in line:
+                started.release()
+
+    threading.Thread(target=drain, daemon=True).start()
     try:
-        for _ in range(600):
-            try:
-                urllib.request.urlopen(f"http://{HOST}:{port}/", timeout=2).read()
-                break
-            except OSError:
-                time.sleep(0.1)
-        else:
-            raise SystemExit(f"server did not start: {' '.join(command)}")
-        time.sleep(0.5)  # with workers, let every worker come up
+        for _ in range(workers):
+            if not started.acquire(timeout=120):
+                raise SystemExit(f"server did not start: {' '.join(command)}")
+        urllib.request.urlopen(f"http://{HOST}:{port}/", timeout=10).read()
         yield Running(port, process)
     finally:
         process.send_signal(signal.SIGINT)
@@ -314,7 +325,7 @@ def main() -> None:
     classes: dict[int, dict[str, dict[str, object]]] = {}
     for workers in (1, 2):
         command, port = ours(workers)
-        with server(command, port) as running:
+        with server(command, port, workers) as running:
             for kind, (method, path, body) in pages.items():
                 if workers == 2 and kind != "question":
                     continue
