@@ -9,7 +9,7 @@ form fails exactly where a bad answers file or an impossible walk would, naming 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from typing import NamedTuple
 
 from engine.model import (
@@ -24,7 +24,7 @@ from engine.model import (
     Question,
 )
 from engine.run.answers import AnswerError, normalise_answer, normalise_answers
-from engine.run.assess import assess, fold
+from engine.run.assess import add_safety_net, assess, fold
 from questionnaire.flow import Questionnaire
 
 ANSWER = "answer."
@@ -103,8 +103,22 @@ def rises_only(kb: KnowledgeBase) -> bool:
     return all(positive(rule.when) for rule in kb.rules if rule.then.level == top)
 
 
+def steering(kb: KnowledgeBase, answers: Mapping[str, AnswerValue]) -> Assessment:
+    """An assessment without its safety net: all a walk needs to know whether it ended early.
+
+    The flow's question pages use it; a page that shows a result uses ``shown`` (the safety net
+    was two thirds of a question page's assessment: engine/run/assess.py).
+    """
+    return assess(kb, answers, with_safety_net=False)
+
+
+def starting_point(kb: KnowledgeBase) -> Assessment:
+    """The assessment of no answers, which the stand-in assessor of ``replay`` hands back."""
+    return fold(kb, {}, frozenset(), frozenset())
+
+
 def replay(kb: KnowledgeBase, pairs: list[tuple[str, str]], rising: bool = False,
-           settled: bool = True) -> Questionnaire:
+           settled: bool = True, start: Assessment | None = None) -> Questionnaire:
     """The questionnaire as the form left it: every answer given again, in order, to the flow.
 
     An answer to a question the flow would not ask at that point (one that does not apply, or
@@ -113,16 +127,24 @@ def replay(kb: KnowledgeBase, pairs: list[tuple[str, str]], rising: bool = False
     The flow assesses after every answer to see whether the walk ended early; replaying a whole
     form that way cost 2.7 ms an answer (73 ms for the last page of a 27-question walk, measured
     on the shipped rules). With ``rising`` (see rises_only), the flow walks with a stand-in
-    assessor that never ends early, the whole set is assessed once, and only when it reaches the
-    highest level are shorter runs assessed, halving the range each time, to find the answer
+    assessor that never ends early (handing back ``start``, the assessment of no answers, made
+    once at start-up by the caller), the whole set is assessed once, and only when it reaches
+    the highest level are shorter runs assessed, halving the range each time, to find the answer
     that reached it first: that one must be the last. A page then costs one assessment.
 
     ``settled=False`` (with ``rising``) leaves even that one to the caller, who is about to add
     an answer: ``answered`` then checks the longer run, which reaches the highest level whenever
     the shorter one did. A question page then costs one assessment instead of two.
+
+    The run is assessed with ``steering`` (no safety net); ``shown`` gives the assessment a
+    result page shows.
     """
     answers = read_fields(kb, pairs)
-    run = Questionnaire(kb, assessor=_stand_in(kb)) if rising else Questionnaire(kb)
+    if rising:
+        first = start if start is not None else starting_point(kb)
+        run = Questionnaire(kb, assessor=lambda _kb, _answers: first)
+    else:
+        run = Questionnaire(kb, assessor=steering)
     for question_id, value in answers.items():
         current = run.current()
         if current is None or current.id != question_id:
@@ -132,21 +154,28 @@ def replay(kb: KnowledgeBase, pairs: list[tuple[str, str]], rising: bool = False
     for question_id in run.answers:
         run.remembered.pop(question_id, None)
     if rising:
-        run.assessor = assess
+        run.assessor = steering
         if settled:
             settle(run)
     return run
 
 
-def _stand_in(kb: KnowledgeBase) -> Callable[[KnowledgeBase, Mapping[str, AnswerValue]],
-                                             Assessment]:
-    start = fold(kb, {}, frozenset(), frozenset())
-    return lambda _kb, _answers: start
+def shown(run: Questionnaire) -> Assessment:
+    """The run's assessment as a result, download or explanation shows it: with its safety net.
+
+    A replayed walk was assessed with ``steering``; its last assessment gets its safety net
+    here, without running the rules again.
+    """
+    if run.assessor is not assess:
+        run.assessor = assess
+        if run.result is not None:
+            run.result = add_safety_net(run.kb, run.result)
+    return run.final()
 
 
 def settle(run: Questionnaire) -> None:
     """Assess a replayed run whose last assessment was left out (see replay)."""
-    run.result = assess(run.kb, run.answers) if run.answers else None
+    run.result = run.assessor(run.kb, run.answers) if run.answers else None
     answered(run)
 
 
@@ -167,7 +196,7 @@ def _check_first_to_reach_top(kb: KnowledgeBase, items: list[tuple[str, AnswerVa
     low, high = 1, len(items)  # the whole run (high) reaches it
     while low < high:
         middle = (low + high) // 2
-        if assess(kb, dict(items[:middle])).level.id == top:
+        if steering(kb, dict(items[:middle])).level.id == top:
             high = middle
         else:
             low = middle + 1

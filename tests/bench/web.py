@@ -1,10 +1,15 @@
 """The web benchmark: pages per second against a bare Starlette page, and a class of students.
 
     uv run python tests/bench/web.py [--students 30] [--walks 2] [--think 0.2]
+                                     [--connections 4] [--requests 300]
 
 Everything runs on 127.0.0.1 only and stops by itself: each server is a real `muscle-triage
 serve` (or uvicorn serving tests/bench/web_bare.py) on a free loopback port, and every client loop
 is bounded by a count of requests. It prints a table and, last, one JSON line with the figures.
+For each kind of page (welcome, a mid-walk question, a whole walk's result) it gives pages per
+second and the server's CPU milliseconds per page, each against the bare page; then the class
+of students, once reading (``--think``) and once flat out (no pause: the class's throughput,
+whose ratio between 2 workers and 1 is the speed-up), on 1 and 2 workers.
 Goals (issue 17): question pages at least 0.5x the bare page's rate, p99 <= 50 ms for 30
 students, <= 100 MiB peak memory per worker. They are reported, never asserted: on a shared
 machine the figures depend on the load (printed too). Not a test.
@@ -98,19 +103,30 @@ def peak_mib(pid: int) -> float:
 
 
 @contextmanager
-def server(command: list[str], port: int) -> Iterator[Running]:
+def server(command: list[str], port: int, workers: int = 1) -> Iterator[Running]:
+    """The server, once every one of its ``workers`` has said its start-up is complete.
+
+    A worker loads the knowledge base and compiles the rule network and the templates before
+    it serves; timing while a second worker is still starting would charge its start-up to
+    the pages. uvicorn says "Application startup complete" once a worker (on stderr, which a
+    thread here reads to the end, so the server never blocks on it).
+    """
     process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL)
+                               stderr=subprocess.PIPE, text=True)
+    started = threading.Semaphore(0)
+
+    def drain() -> None:
+        assert process.stderr is not None
+        for line in process.stderr:
+            if "Application startup complete" in line:
+                started.release()
+
+    threading.Thread(target=drain, daemon=True).start()
     try:
-        for _ in range(600):
-            try:
-                urllib.request.urlopen(f"http://{HOST}:{port}/", timeout=2).read()
-                break
-            except OSError:
-                time.sleep(0.1)
-        else:
-            raise SystemExit(f"server did not start: {' '.join(command)}")
-        time.sleep(0.5)  # with workers, let every worker come up
+        for _ in range(workers):
+            if not started.acquire(timeout=120):
+                raise SystemExit(f"server did not start: {' '.join(command)}")
+        urllib.request.urlopen(f"http://{HOST}:{port}/", timeout=10).read()
         yield Running(port, process)
     finally:
         process.send_signal(signal.SIGINT)
@@ -151,12 +167,28 @@ def mid_walk_page(kb: KnowledgeBase) -> str:
     return _body(before, question.id, value)
 
 
-def rate(port: int, method: str, path: str, body: str, connections: int, each: int) -> float:
-    """Requests per second over ``connections`` keep-alive connections, ``each`` requests each."""
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time the processes have used so far (/proc/PID/stat)."""
+    total = 0
+    for pid in pids:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def rate(running: Running, method: str, path: str, body: str, connections: int, each: int
+         ) -> tuple[float, float]:
+    """Requests per second over ``connections`` keep-alive connections, ``each`` requests each,
+    and the serving processes' CPU milliseconds per request over the same requests.
+
+    The second figure is what a page costs the server, whatever else the machine is doing: on
+    a shared machine the rate falls when other programs take the CPUs, the CPU per page much
+    less. Pages per second on a worker with a CPU to itself is 1000 / that figure.
+    """
     errors: list[int] = []
 
     def loop() -> None:
-        connection = http.client.HTTPConnection(HOST, port, timeout=60)
+        connection = http.client.HTTPConnection(HOST, running.port, timeout=60)
         for _ in range(each):
             connection.request(method, path, body=body or None, headers=FORM)
             response = connection.getresponse()
@@ -165,13 +197,16 @@ def rate(port: int, method: str, path: str, body: str, connections: int, each: i
                 errors.append(response.status)
         connection.close()
 
-    rate_loop(loop, 1)  # warm up: compile the engine and the templates in every worker
+    rate_loop(loop, connections)  # warm up every worker: the first pages of each are slower
+    pids = running.worker_pids()
+    used = cpu_seconds(pids)
     start = time.perf_counter()
     rate_loop(loop, connections)
     elapsed = time.perf_counter() - start
+    used = cpu_seconds(pids) - used
     if errors:
         raise SystemExit(f"{len(errors)} requests failed, e.g. status {errors[0]}")
-    return connections * each / elapsed
+    return connections * each / elapsed, used * 1000 / (connections * each)
 
 
 def rate_loop(loop: object, connections: int) -> None:
@@ -183,8 +218,9 @@ def rate_loop(loop: object, connections: int) -> None:
 
 
 def students(kb: KnowledgeBase, port: int, count: int, walks: int, think: float,
-             seed: int = 17) -> dict[str, list[float]]:
-    """``count`` students at once, each walking the questionnaire ``walks`` times: latencies."""
+             seed: int = 17) -> tuple[dict[str, list[float]], float]:
+    """``count`` students at once, each walking the questionnaire ``walks`` times: the
+    latencies by kind of page, and the seconds from the first page to the last."""
     latencies: dict[str, list[float]] = defaultdict(list)
     lock = threading.Lock()
     failures: list[str] = []
@@ -222,20 +258,43 @@ def students(kb: KnowledgeBase, port: int, count: int, walks: int, think: float,
                 page("result", "POST", "/result", _body(answers))
         connection.close()
 
-    rate_loop(lambda: None, 1)
     threads = [threading.Thread(target=student, args=(n,)) for n in range(count)]
+    start = time.perf_counter()
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
+    elapsed = time.perf_counter() - start
     if failures:
         raise SystemExit(f"{len(failures)} pages failed, e.g. {failures[0]}")
-    return dict(latencies)
+    return dict(latencies), elapsed
 
 
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+def result_page(kb: KnowledgeBase) -> str:
+    """A typical result page: the whole muscle-change walk posted to /result."""
+    return _body({q.id: v for q, v in answer_path(kb, PROFILES[1])})
+
+
+def class_run(kb: KnowledgeBase, running: Running, args: argparse.Namespace, think: float
+              ) -> dict[str, object]:
+    """The simulated class on one server: latencies by page, pages per second, memory."""
+    latencies, elapsed = students(kb, running.port, args.students, args.walks, think)
+    every = [ms for values in latencies.values() for ms in values]
+    return {
+        "think_s": think, "pages": len(every), "seconds": round(elapsed, 2),
+        "pages_per_s": round(len(every) / elapsed, 1),
+        "p50_ms": round(percentile(every, 0.50), 1), "p99_ms": round(percentile(every, 0.99), 1),
+        "by_page": {kind: {"p50_ms": round(percentile(v, 0.5), 1),
+                           "p99_ms": round(percentile(v, 0.99), 1), "n": len(v)}
+                    for kind, v in sorted(latencies.items())},
+        "peak_mib_per_worker": round(max(peak_mib(p) for p in running.worker_pids()), 1),
+        "workers_seen": len(running.worker_pids()),
+    }
 
 
 def main() -> None:
@@ -249,53 +308,72 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=300, help="per connection (default 300)")
     args = parser.parse_args()
     kb = load_knowledge_base()
-    body = mid_walk_page(kb)
-    figures: dict[str, object] = {"load_average": os.getloadavg()[0], "cpus": os.cpu_count()}
+    question_body = mid_walk_page(kb)
+    pages = {"welcome": ("GET", "/", ""), "question": ("POST", "/question", question_body),
+             "result": ("POST", "/result", result_page(kb))}
+    figures: dict[str, object] = {"load_average_start": os.getloadavg()[0],
+                                  "cpus": os.cpu_count(), "students": args.students,
+                                  "walks": args.walks, "connections": args.connections,
+                                  "requests_per_connection": args.requests}
 
     command, port = bare()
-    with server(command, port):
-        bare_rate = rate(port, "POST", "/", body, args.connections, args.requests)
-    rates: dict[int, float] = {}
-    results: dict[int, dict[str, object]] = {}
+    with server(command, port) as running:
+        bare_rate, bare_cpu = rate(running, "POST", "/", question_body, args.connections,
+                                   args.requests)
+    one: dict[str, dict[str, float]] = {}
+    two: dict[str, float] = {}
+    classes: dict[int, dict[str, dict[str, object]]] = {}
     for workers in (1, 2):
         command, port = ours(workers)
-        with server(command, port) as running:
-            rates[workers] = rate(port, "POST", "/question", body, args.connections,
-                                  args.requests)
-            latencies = students(kb, port, args.students, args.walks, args.think)
-            every = [ms for values in latencies.values() for ms in values]
-            results[workers] = {
-                "pages": len(every),
-                "p50_ms": round(percentile(every, 0.50), 1),
-                "p99_ms": round(percentile(every, 0.99), 1),
-                "by_page": {kind: {"p50_ms": round(percentile(v, 0.5), 1),
-                                   "p99_ms": round(percentile(v, 0.99), 1), "n": len(v)}
-                            for kind, v in sorted(latencies.items())},
-                "peak_mib_per_worker": round(max(peak_mib(p) for p in running.worker_pids()), 1),
-                "workers_seen": len(running.worker_pids()),
-            }
+        with server(command, port, workers) as running:
+            for kind, (method, path, body) in pages.items():
+                if workers == 2 and kind != "question":
+                    continue
+                per_s, cpu_ms = rate(running, method, path, body, args.connections,
+                                     args.requests)
+                if workers == 1:
+                    one[kind] = {"pages_per_s": round(per_s), "cpu_ms": round(cpu_ms, 2),
+                                 "ratio_to_bare": round(per_s / bare_rate, 2),
+                                 "cpu_ratio_to_bare": round(bare_cpu / cpu_ms, 2)}
+                else:
+                    two = {"pages_per_s": round(per_s), "speedup": round(per_s / rate_of(one),
+                                                                          2)}
+            classes[workers] = {"thinking": class_run(kb, running, args, args.think),
+                                "flat_out": class_run(kb, running, args, 0.0)}
     figures.update({
-        "bare_pages_per_s": round(bare_rate), "question_pages_per_s_1_worker": round(rates[1]),
-        "ratio_to_bare": round(rates[1] / bare_rate, 2),
-        "question_pages_per_s_2_workers": round(rates[2]),
-        "speedup_2_workers": round(rates[2] / rates[1], 2),
-        "students": args.students, "walks": args.walks, "think_s": args.think,
-        "one_worker": results[1], "two_workers": results[2], "goals": GOALS,
+        "bare": {"pages_per_s": round(bare_rate), "cpu_ms": round(bare_cpu, 2)},
+        "one_worker": one, "two_workers_question": two,
+        "class_speedup_2_workers": round(
+            float(classes[2]["flat_out"]["pages_per_s"])  # type: ignore[arg-type]
+            / float(classes[1]["flat_out"]["pages_per_s"]), 2),  # type: ignore[arg-type]
+        "classes": classes, "load_average_end": os.getloadavg()[0], "goals": GOALS,
     })
-    print(f"load average {figures['load_average']:.2f} on {figures['cpus']} CPUs")
-    print(f"bare Starlette page        {bare_rate:8.0f} pages/s (1 worker)")
-    print(f"question page              {rates[1]:8.0f} pages/s (1 worker)  "
-          f"{rates[1] / bare_rate:.2f}x the bare page (goal >= {GOALS['ratio_to_bare']})")
-    print(f"question page, 2 workers   {rates[2]:8.0f} pages/s  "
-          f"speed-up {rates[2] / rates[1]:.2f}x")
-    for workers, result in results.items():
-        print(f"{args.students} students x {args.walks} walks, {workers} worker(s): "
-              f"{result['pages']} pages, p50 {result['p50_ms']} ms, p99 {result['p99_ms']} ms "
-              f"(goal <= {GOALS['p99_ms']}), peak {result['peak_mib_per_worker']} MiB a worker")
-        for kind, stats in result["by_page"].items():  # type: ignore[attr-defined]
-            print(f"    {kind:<9} n={stats['n']:<5} p50 {stats['p50_ms']:6.1f} ms  "
-                  f"p99 {stats['p99_ms']:6.1f} ms")
+    print(f"load average {figures['load_average_start']:.2f} at the start, "
+          f"{figures['load_average_end']:.2f} at the end, on {figures['cpus']} CPUs")
+    print(f"{'page (1 worker)':<30} {'pages/s':>8} {'x bare':>7} {'CPU ms':>7} {'x bare':>7}")
+    print(f"{'bare Starlette page':<30} {bare_rate:8.0f} {'':>7} {bare_cpu:7.2f}")
+    for kind, row in one.items():
+        print(f"{kind:<30} {row['pages_per_s']:8.0f} {row['ratio_to_bare']:7.2f} "
+              f"{row['cpu_ms']:7.2f} {row['cpu_ratio_to_bare']:7.2f}")
+    print(f"(goal: question pages >= {GOALS['ratio_to_bare']}x the bare page)")
+    print(f"question page, 2 workers       {two['pages_per_s']:8.0f}   speed-up "
+          f"{two['speedup']:.2f}x")
+    for workers, runs in classes.items():
+        for name, run in runs.items():
+            print(f"{args.students} students x {args.walks} walks, {workers} worker(s), "
+                  f"{name} (think {run['think_s']} s): {run['pages']} pages in "
+                  f"{run['seconds']} s = {run['pages_per_s']} pages/s, p50 {run['p50_ms']} ms, "
+                  f"p99 {run['p99_ms']} ms (goal <= {GOALS['p99_ms']}), "
+                  f"peak {run['peak_mib_per_worker']} MiB a worker")
+            for kind, stats in run["by_page"].items():  # type: ignore[attr-defined]
+                print(f"    {kind:<9} n={stats['n']:<5} p50 {stats['p50_ms']:6.1f} ms  "
+                      f"p99 {stats['p99_ms']:6.1f} ms")
+    print(f"class flat out, 2 workers against 1: speed-up {figures['class_speedup_2_workers']}x")
     print(json.dumps(figures))
+
+
+def rate_of(one: dict[str, dict[str, float]]) -> float:
+    return one["question"]["pages_per_s"]
 
 
 if __name__ == "__main__":

@@ -10,8 +10,9 @@ from hypothesis import strategies as st
 
 from engine.model import AnswerTest, KnowledgeBase, NotOf, Rule
 from engine.run.answers import AnswerError
+from engine.run.assess import assess
 from questionnaire.flow import Questionnaire
-from questionnaire.web.forms import answered, hidden_fields, replay, rises_only
+from questionnaire.web.forms import answered, hidden_fields, replay, rises_only, shown, steering
 from tests.answer_paths import answer_path
 
 
@@ -73,6 +74,19 @@ def test_an_unsettled_replay_checks_the_answer_added_to_it(kb: KnowledgeBase) ->
     with pytest.raises(AnswerError) as refused:
         answered(run)
     assert refused.value.question == second
+
+
+@pytest.mark.parametrize("wanted", [{}, {"weaker": "yes", "onset": "over_weeks"},
+                                    {"muscles_smaller": "yes", "where_affected": ("hands",)}])
+def test_a_shown_result_has_the_safety_net_the_walk_was_steered_without(
+        kb: KnowledgeBase, wanted: dict[str, object]) -> None:
+    answers = {q.id: v for q, v in answer_path(kb, wanted)}  # type: ignore[arg-type]
+    run = replay(kb, _pairs(answers), rising=rises_only(kb))
+    assert run.result is not None and run.result.safety_net == ()  # steered: none made
+    assert steering(kb, answers).safety_net == ()
+    full = assess(kb, answers)
+    assert full.safety_net  # a calm walk always has warning signs that would raise it
+    assert shown(run) == full
 
 
 def test_rises_only_sees_a_not_behind_the_highest_level(kb: KnowledgeBase) -> None:

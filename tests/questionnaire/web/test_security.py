@@ -117,6 +117,12 @@ def test_a_file_part_is_refused(web: TestClient) -> None:
     assert sent.status_code == 400 and "Traceback" not in sent.text
 
 
+def test_a_form_with_too_many_fields_is_refused(web: TestClient) -> None:
+    sent = post(web, "/question", [("answer.weaker", "yes")] * 501)
+    assert sent.status_code == 400 and "too many fields" in sent.text
+    assert "Traceback" not in sent.text
+
+
 def test_a_server_error_page_shows_no_internals(kb: KnowledgeBase,
                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     import questionnaire.web.routes as routes
