@@ -21,7 +21,8 @@ from questionnaire.environment import Environment, Loader
 #: Chromium (10-25 s to start), built and installed distributions (a build and two installs:
 #: 40-60 s). Handed out test by test, both of xdist's workers would run some of their tests and
 #: each build the fixtures; these files go to one worker whole instead.
-ONE_WORKER = ("tests/questionnaire/web/test_browser.py", "tests/questionnaire/test_packaging.py")
+ONE_WORKER = ("tests/questionnaire/web/test_browser.py", "tests/questionnaire/web/test_wcag22.py",
+              "tests/questionnaire/test_packaging.py")
 
 
 def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object:
