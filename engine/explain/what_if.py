@@ -23,12 +23,24 @@ sets (tests/bench/explain_bench.py): 50 ms median and 2 s worst on the shipped k
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import cache
 from typing import Literal
 
+from engine.conditions import evaluate, leaves
 from engine.explain.rerun import Rerun
-from engine.model import AnswerValue, Assessment, KnowledgeBase, Level, Question
+from engine.model import (
+    AllOf,
+    AnswerTest,
+    AnswerValue,
+    Assessment,
+    Condition,
+    KnowledgeBase,
+    Level,
+    Question,
+)
 
 #: How many changes a set may have, and how many answer sets one what-if may evaluate.
 MAX_CHANGES = 4
@@ -109,6 +121,95 @@ def apply(kb: KnowledgeBase, answers: Mapping[str, AnswerValue], changes: Iterab
     return result
 
 
+#: One answer test a condition depends on: (question, values, +1 when the condition can only
+#: become truer as the test does, -1 when it sits under a ``not``).
+Signed = tuple[str, frozenset[str], int]
+#: Question id -> the signed tests on it (values, sign) that one condition depends on.
+Tests = dict[str, tuple[tuple[frozenset[str], int], ...]]
+#: A rule's condition cut into the parts of its top-level ``all`` (or one part, the whole
+#: condition), each with the signed tests it depends on.
+Parts = tuple[tuple[Condition, Tests], ...]
+
+
+@cache
+def rule_parts(kb: KnowledgeBase) -> dict[str, Parts]:
+    """Rule id -> its condition's parts, each with every answer test it depends on and its sign.
+
+    A part depends on the tests it reads, on those of the rules deriving the facts it reads (the
+    sign flipped under ``not``, to a fixpoint) and on those of the ask_if of every question read
+    so: a test only holds when its question is asked, so the ask_if's tests count with the
+    test's own sign. A condition is monotone in its signed tests (``all`` and ``any`` are, and
+    strata put every ``not`` over facts below the rule), so a set of changes can only turn a
+    part from false to true (or back) by moving one of them that way: the search's pruning.
+    """
+    def signed(condition: Condition | None) -> tuple[set[Signed], set[tuple[str, int]]]:
+        tests: set[Signed] = set()
+        facts: set[tuple[str, int]] = set()
+        if condition is None:
+            return tests, facts
+        for leaf, negated in leaves(condition):
+            sign = -1 if negated else 1
+            if isinstance(leaf, AnswerTest):
+                tests.add((leaf.question, leaf.values, sign))
+            else:
+                facts.add((leaf.fact, sign))
+        return tests, facts
+
+    gates: dict[str, set[Signed]] = {}
+    for question in kb.questions:  # an ask_if reads earlier questions, whose gates are known
+        own, _ = signed(question.ask_if)  # an ask_if never sees facts
+        gates[question.id] = own | {(q, values, sign * inner) for gate, _, sign in own
+                                    for q, values, inner in gates.get(gate, ())}
+
+    def gated(tests: set[Signed]) -> set[Signed]:
+        return tests | {(q, values, sign * inner) for question, _, sign in tests
+                        for q, values, inner in gates.get(question, ())}
+
+    derivers: dict[str, list[str]] = {}
+    for rule in kb.rules:
+        for fact in rule.then.derive:
+            derivers.setdefault(fact, []).append(rule.id)
+
+    def through(facts: set[tuple[str, int]], found: dict[str, set[Signed]]) -> set[Signed]:
+        return {(q, values, sign * inner) for fact, sign in facts
+                for other in derivers.get(fact, ()) for q, values, inner in found[other]}
+
+    found: dict[str, set[Signed]] = {}
+    reads: dict[str, set[tuple[str, int]]] = {}
+    for rule in kb.rules:
+        tests, facts = signed(rule.when)
+        found[rule.id] = gated(tests)
+        reads[rule.id] = facts
+    changed = True
+    while changed:  # the whole rules' tests, through the facts they read
+        changed = False
+        for rule in kb.rules:
+            more = through(reads[rule.id], found)
+            if not more <= found[rule.id]:
+                found[rule.id] |= more
+                changed = True
+
+    def grouped(tests: set[Signed]) -> Tests:
+        by_question: dict[str, list[tuple[frozenset[str], int]]] = {}
+        for question_id, values, sign in sorted(tests, key=lambda t: (t[0], sorted(t[1]), t[2])):
+            by_question.setdefault(question_id, []).append((values, sign))
+        return {q: tuple(signs) for q, signs in by_question.items()}
+
+    parts: dict[str, Parts] = {}
+    for rule in kb.rules:
+        pieces = rule.when.parts if isinstance(rule.when, AllOf) else (rule.when,)
+        cut = []
+        for piece in pieces:
+            tests, facts = signed(piece)
+            cut.append((piece, grouped(gated(tests) | through(facts, found))))
+        parts[rule.id] = tuple(cut)
+    return parts
+
+
+#: What the search keeps of one evaluation: level rank, fired rules, the answers that counted.
+Outcome = tuple[int, frozenset[str], dict[str, AnswerValue]]
+
+
 class _Search:
     """One what-if: the base answers, the evaluations cached, the budget left."""
 
@@ -117,50 +218,127 @@ class _Search:
         self.answers = dict(answers)
         self.rerun = Rerun(kb, answers)
         self.evaluator = self.rerun.evaluator
-        self.depends = self.rerun.depends
         self.rule_rank = self.rerun.rule_rank
+        self.parts = rule_parts(kb)
+        self.several = {q.id for q in kb.questions if q.kind == "several_of"}
+        self.order = {q.id: index for index, q in enumerate(kb.questions)}
         self.changes = {q.id: candidate_changes(q, answers.get(q.id)) for q in kb.questions}
         self.budget = budget
         self.evaluations = 0
-        self.cache: dict[frozenset[Change], tuple[int, frozenset[str]]] = {}
+        self.cache: dict[frozenset[Change], Outcome] = {}
+        self.by_answers: dict[frozenset[tuple[str, AnswerValue]], tuple[int, frozenset[str]]] = {}
+        self.was_open: set[str] | None = None
+        #: (changes, target rank, one change left) -> the node's branches and lower bound.
+        self.branched: dict[tuple[frozenset[Change], int, bool], tuple[list[Change], int]] = {}
 
-    def run(self, chosen: frozenset[Change]) -> tuple[int, frozenset[str]] | None:
-        """(level rank, fired rules) after the changes; None once the budget is spent."""
+    def run(self, chosen: frozenset[Change]) -> Outcome | None:
+        """What the answers give after the changes; None once the budget is spent.
+
+        Two sets of changes that leave the same answers counting (a change to a question its
+        other changes set aside counts for nothing) share one evaluation.
+        """
         known = self.cache.get(chosen)
         if known is not None:
             return known
-        if self.evaluations >= self.budget:
-            return None
-        self.evaluations += 1
-        self.cache[chosen] = self.rerun.run(apply(self.kb, self.answers, chosen),
-                                            frozenset(c.question for c in chosen))
+        kept, _ = self.evaluator.applicable(apply(self.kb, self.answers, chosen))
+        key = frozenset(kept.items())
+        result = self.by_answers.get(key)
+        if result is None:
+            if self.evaluations >= self.budget:
+                return None
+            self.evaluations += 1
+            result = self.rerun.run_kept(kept, frozenset(c.question for c in chosen))
+            self.by_answers[key] = result
+        self.cache[chosen] = (*result, kept)
         return self.cache[chosen]
 
-    def branches(self, target: int, rank: int, fired: frozenset[str]) -> list[Change]:
-        """The changes one of which every solution extending the current set must contain."""
-        if rank > target:
-            blocking = [r for r in fired if self.rule_rank[r] > target]
-            questions = min((self.depends[r] for r in blocking),
-                            key=lambda qs: sum(len(self.changes[q]) for q in qs))
-        else:
-            questions = frozenset().union(*(self.depends[r.id] for r in self.kb.rules
-                                            if self.rule_rank[r.id] == target
-                                            and r.id not in fired))
-        return [change for q in self.kb.questions if q.id in questions
-                for change in self.changes[q.id]]
+    def movers(self, tests: Tests, current: Mapping[str, AnswerValue], start: bool,
+               taken: set[object]) -> set[Change]:
+        """The changes, not yet taken, that move one of the tests the way that can make their
+        condition true (``start``) or false: any set of changes turning it over holds one."""
+        found: set[Change] = set()
+        for question, signs in tests.items():
+            value = current.get(question)
+            several = question in self.several
+            for values, sign in signs:
+                if value is None:
+                    held = False
+                elif several:
+                    held = not values.isdisjoint(value)
+                else:
+                    held = value in values
+                if held == (start == (sign > 0)):
+                    continue  # this test can only move the wrong way
+                for change in self.changes[question]:
+                    if _key(change, self.several) in taken or change in found:
+                        continue
+                    if several:
+                        if change.value in values and (change.action == "add") != held:
+                            found.add(change)
+                    elif (change.value in values) != held:
+                        found.add(change)
+        return found
 
-    def at_least(self, target: int, rank: int, fired: frozenset[str]) -> int:
-        """A lower bound on the changes still needed: rules above the target that must all stop
-        and depend on pairwise disjoint questions each need a change of their own."""
-        if rank < target:
-            return 1
-        bound, used = 0, set[str]()
-        for depends in sorted((self.depends[r] for r in fired if self.rule_rank[r] > target),
-                              key=len):
-            if used.isdisjoint(depends):
-                bound += 1
-                used |= depends
-        return bound
+    def stoppers(self, rule_id: str, current: Mapping[str, AnswerValue], taken: set[object]
+                 ) -> set[Change]:
+        """The changes one of which any set stopping a fired rule holds (some part must fail)."""
+        return set().union(*(self.movers(tests, current, False, taken)
+                             for _, tests in self.parts[rule_id]))
+
+    def starters(self, target: int, outcome: Outcome, current: Mapping[str, AnswerValue],
+                 taken: set[object], left: int) -> tuple[set[Change], int]:
+        """(changes one of which any set starting one of the target's silent rules holds, the
+        fewest changes that can start one).
+
+        A silent rule starts only when every part now false turns true, each by a change of its
+        own movers: so a set starting it holds one of the part with the fewest, with one change
+        left it must be in all of them, and parts with disjoint movers need a change each.
+        """
+        _, fired, kept = outcome
+        facts = {fact for rule_id in fired for fact in self.kb.rule(rule_id).then.derive}
+        found: set[Change] = set()
+        fewest = sys.maxsize
+        for rule in self.kb.rules:
+            if self.rule_rank[rule.id] != target or rule.id in fired:
+                continue
+            needs = sorted((self.movers(tests, current, True, taken)
+                            for part, tests in self.parts[rule.id]
+                            if not evaluate(part, kept, facts)), key=len)
+            if not needs:  # never so after a run (it would have fired): no pruning, to be safe
+                return {c for changes in self.changes.values() for c in changes
+                        if _key(c, self.several) not in taken}, 1
+            if not needs[0]:
+                continue  # a part no change left can turn true: this rule cannot start
+            found |= needs[0].intersection(*needs[1:]) if left == 1 else needs[0]
+            fewest = min(fewest, _packing(needs))
+        return found, fewest
+
+    def branches(self, target: int, outcome: Outcome, current: Mapping[str, AnswerValue],
+                 taken: set[object], left: int) -> tuple[list[Change], int]:
+        """(the changes one of which every solution extending the current set must contain, a
+        lower bound on how many more changes a solution needs); ``left`` changes may be added.
+
+        Too high: each fired rule above the target needs one of its stoppers, so branch on the
+        rule with the fewest; with one change left it must stop them all at once (and start a
+        target rule if none fires). Too low: a silent rule at the target must start.
+        """
+        rank, fired, _ = outcome
+        if rank > target:  # every fired rule above the target must stop
+            stoppers = sorted((self.stoppers(r, current, taken) for r in sorted(fired)
+                               if self.rule_rank[r] > target), key=len)
+            bound = _packing(stoppers)
+            if left > 1:
+                chosen = stoppers[0]
+            else:
+                chosen = stoppers[0].intersection(*stoppers[1:])
+                if chosen and target > self.evaluator.default_rank and not any(
+                        self.rule_rank[r] == target for r in fired):
+                    chosen &= self.starters(target, outcome, current, taken, left)[0]
+        else:  # some rule at the target must start
+            chosen, bound = self.starters(target, outcome, current, taken, left)
+        if not chosen:
+            return [], 0  # no way on from here
+        return sorted(chosen, key=lambda c: (self.order[c.question], c)), bound
 
     def level(self, target: int, max_changes: int) -> tuple[int | None, list[frozenset[Change]],
                                                             int]:
@@ -187,33 +365,39 @@ class _Search:
         outcome = self.run(chosen)
         if outcome is None:
             return False
-        rank, fired = outcome
+        rank = outcome[0]
         if len(chosen) == depth:
             if rank == target:
                 found.add(chosen)
             return True
         if rank == target:
             return True  # reached with fewer changes (only after a cut-short shallower search)
-        if len(chosen) + self.at_least(target, rank, fired) > depth:
+        left = depth - len(chosen)
+        known = self.branched.get((chosen, target, left == 1))
+        if known is None:  # the same at every depth the node is met at, bar the last change
+            taken = {_key(c, self.several) for c in chosen}
+            current = apply(self.kb, self.answers, chosen)
+            known = self.branches(target, outcome, current, taken, left)
+            self.branched[(chosen, target, left == 1)] = known
+        branches, bound = known
+        if not branches or len(chosen) + bound > depth:
             return True
-        taken = {c.question for c in chosen if c.action == "set"} | {
-            (c.question, c.value) for c in chosen if c.action != "set"}
         complete = True
-        for change in self.branches(target, rank, fired):
-            key = change.question if change.action == "set" else (change.question, change.value)
-            if key in taken:
-                continue
+        for change in branches:
             complete = self._deepen(chosen | {change}, depth, target, found, visited) and complete
             if not complete:
                 return False
         return complete
 
     def describe(self, chosen: frozenset[Change], before: frozenset[str]) -> ChangeSet:
+        """What a found set does; its rules' run is the one the search cached for it."""
         changed = apply(self.kb, self.answers, chosen)
         kept, aside = self.evaluator.applicable(changed)
-        was_open = self._open(self.answers)
+        if self.was_open is None:
+            self.was_open = self._open(self.answers)
+        was_open = self.was_open
         now_open = self._open(kept)
-        fired, _, _ = self.evaluator.run(kept)
+        fired = self.cache[chosen][1]
         return ChangeSet(
             changes=tuple(sorted(chosen)),
             opens=tuple(q.id for q in self.kb.questions
@@ -226,6 +410,23 @@ class _Search:
         """Questions that would be asked given these (applicable) answers."""
         return {question_id for question_id, asked in self.evaluator.ask_if
                 if asked is None or asked(answers, set())}
+
+
+def _key(change: Change, several: set[str]) -> object:
+    """What a change takes up: a single-valued question is answered once in a set of changes,
+    a several-of question once per option."""
+    return (change.question, change.value) if change.question in several else change.question
+
+
+def _packing(needs: list[set[Change]]) -> int:
+    """How many of these sets (smallest first) are pairwise disjoint, greedily: a lower bound on
+    the changes needed to hold one change of each."""
+    count, used = 0, set[Change]()
+    for changes in needs:
+        if used.isdisjoint(changes):
+            count += 1
+            used |= changes
+    return count
 
 
 def what_if(kb: KnowledgeBase, assessment: Assessment, max_changes: int = MAX_CHANGES,
