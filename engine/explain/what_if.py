@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from typing import Literal
 
@@ -37,8 +37,10 @@ from engine.model import (
     AnswerValue,
     Assessment,
     Condition,
+    FactTest,
     KnowledgeBase,
     Level,
+    NotOf,
     Question,
 )
 
@@ -206,6 +208,19 @@ def rule_parts(kb: KnowledgeBase) -> dict[str, Parts]:
     return parts
 
 
+@dataclass
+class _LastStep:
+    """One node's state while its last change is worked out, and the rules turned so far."""
+
+    current: Mapping[str, AnswerValue]
+    kept: Mapping[str, AnswerValue]
+    facts: set[str]
+    fired: frozenset[str]
+    taken: set[object]
+    turned: dict[tuple[str, bool], set[Change]] = field(default_factory=dict)
+    trail: set[str] = field(default_factory=set)
+
+
 #: What the search keeps of one evaluation: level rank, fired rules, the answers that counted.
 Outcome = tuple[int, frozenset[str], dict[str, AnswerValue]]
 
@@ -220,6 +235,10 @@ class _Search:
         self.evaluator = self.rerun.evaluator
         self.rule_rank = self.rerun.rule_rank
         self.parts = rule_parts(kb)
+        self.derivers: dict[str, list[str]] = {}
+        for rule in kb.rules:
+            for fact in rule.then.derive:
+                self.derivers.setdefault(fact, []).append(rule.id)
         self.several = {q.id for q in kb.questions if q.kind == "several_of"}
         self.order = {q.id: index for index, q in enumerate(kb.questions)}
         self.changes = {q.id: candidate_changes(q, answers.get(q.id)) for q in kb.questions}
@@ -286,13 +305,13 @@ class _Search:
                              for _, tests in self.parts[rule_id]))
 
     def starters(self, target: int, outcome: Outcome, current: Mapping[str, AnswerValue],
-                 taken: set[object], left: int) -> tuple[set[Change], int]:
+                 taken: set[object]) -> tuple[set[Change], int]:
         """(changes one of which any set starting one of the target's silent rules holds, the
         fewest changes that can start one).
 
         A silent rule starts only when every part now false turns true, each by a change of its
-        own movers: so a set starting it holds one of the part with the fewest, with one change
-        left it must be in all of them, and parts with disjoint movers need a change each.
+        own movers: so a set starting it holds one of the part with the fewest, and parts with
+        disjoint movers need a change each.
         """
         _, fired, kept = outcome
         facts = {fact for rule_id in fired for fact in self.kb.rule(rule_id).then.derive}
@@ -309,9 +328,87 @@ class _Search:
                         if _key(c, self.several) not in taken}, 1
             if not needs[0]:
                 continue  # a part no change left can turn true: this rule cannot start
-            found |= needs[0].intersection(*needs[1:]) if left == 1 else needs[0]
+            found |= needs[0]
             fewest = min(fewest, _packing(needs))
         return found, fewest
+
+    def turn(self, rule_id: str, stop: bool, state: _LastStep) -> set[Change]:
+        """With one change left: the changes that can stop a fired rule (``stop``) or start a
+        silent one, looking through the facts its parts read.
+
+        Stopping needs one part to fail, starting needs every failing part to hold (see
+        ``part_turn``). Kept per node and rule; a rule met again through a cycle of facts falls
+        back to its movers.
+        """
+        known = state.turned.get((rule_id, stop))
+        if known is not None:
+            return known
+        parts = self.parts[rule_id]
+        if rule_id in state.trail:
+            return set().union(*(self.movers(tests, state.current, not stop, state.taken)
+                                 for _, tests in parts))
+        state.trail.add(rule_id)
+        found: set[Change] = set()
+        if stop:
+            for part, tests in parts:
+                found |= self.part_turn(part, tests, False, state)
+        else:
+            needs = [self.part_turn(part, tests, True, state) for part, tests in parts
+                     if not evaluate(part, state.kept, state.facts)]
+            if needs:
+                found = needs[0].intersection(*needs[1:])
+            else:  # never so after a run (it would have fired): no pruning, to be safe
+                found = {c for changes in self.changes.values() for c in changes
+                         if _key(c, self.several) not in state.taken}
+        state.trail.discard(rule_id)
+        state.turned[(rule_id, stop)] = found
+        return found
+
+    def part_turn(self, part: Condition, tests: Tests, make_true: bool, state: _LastStep
+                  ) -> set[Change]:
+        """With one change left: the changes that can turn one part of a rule true or false.
+
+        A fact (or ``not`` a fact) turns false when every fired rule deriving it stops, true
+        when one of its rules starts (the other way round under the ``not``); any other part
+        turns only through its movers.
+        """
+        fact = part.fact if isinstance(part, FactTest) else (
+            part.part.fact if isinstance(part, NotOf) and isinstance(part.part, FactTest)
+            else None)
+        if fact is None:
+            return self.movers(tests, state.current, make_true, state.taken)
+        derive = make_true == isinstance(part, FactTest)  # the fact must become derived
+        derivers = self.derivers.get(fact, ())
+        if derive:
+            return set().union(*(self.turn(d, False, state) for d in derivers
+                                 if d not in state.fired))
+        each = [self.turn(d, True, state) for d in derivers if d in state.fired]
+        return each[0].intersection(*each[1:]) if each else set()
+
+    def last_step(self, target: int, outcome: Outcome, current: Mapping[str, AnswerValue],
+                  taken: set[object]) -> set[Change]:
+        """The single changes that can still give the target level: every fired rule above it
+        must stop, and some rule at it must fire (one already firing may go on, or the target
+        is the default level, else a silent one must start)."""
+        _, fired, kept = outcome
+        facts = {fact for rule_id in fired for fact in self.kb.rule(rule_id).then.derive}
+        state = _LastStep(current, kept, facts, fired, taken)
+        blocking = [r for r in sorted(fired) if self.rule_rank[r] > target]
+        chosen: set[Change] | None = None
+        for rule_id in blocking:
+            stops = self.turn(rule_id, True, state)
+            chosen = stops if chosen is None else chosen & stops
+            if not chosen:
+                return set()
+        if target > self.evaluator.default_rank and not any(
+                self.rule_rank[r] == target for r in fired):
+            starts = set().union(*(self.turn(r.id, False, state) for r in self.kb.rules
+                                   if self.rule_rank[r.id] == target))
+            chosen = starts if chosen is None else chosen & starts
+        if chosen is None:  # nothing to stop or start: any change keeps the level (or not)
+            chosen = {c for changes in self.changes.values() for c in changes
+                      if _key(c, self.several) not in taken}
+        return chosen
 
     def branches(self, target: int, outcome: Outcome, current: Mapping[str, AnswerValue],
                  taken: set[object], left: int) -> tuple[list[Change], int]:
@@ -323,19 +420,15 @@ class _Search:
         target rule if none fires). Too low: a silent rule at the target must start.
         """
         rank, fired, _ = outcome
-        if rank > target:  # every fired rule above the target must stop
+        if left == 1:
+            chosen, bound = self.last_step(target, outcome, current, taken), 1
+        elif rank > target:  # every fired rule above the target must stop
             stoppers = sorted((self.stoppers(r, current, taken) for r in sorted(fired)
                                if self.rule_rank[r] > target), key=len)
             bound = _packing(stoppers)
-            if left > 1:
-                chosen = stoppers[0]
-            else:
-                chosen = stoppers[0].intersection(*stoppers[1:])
-                if chosen and target > self.evaluator.default_rank and not any(
-                        self.rule_rank[r] == target for r in fired):
-                    chosen &= self.starters(target, outcome, current, taken, left)[0]
+            chosen = stoppers[0]
         else:  # some rule at the target must start
-            chosen, bound = self.starters(target, outcome, current, taken, left)
+            chosen, bound = self.starters(target, outcome, current, taken)
         if not chosen:
             return [], 0  # no way on from here
         return sorted(chosen, key=lambda c: (self.order[c.question], c)), bound
