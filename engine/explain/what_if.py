@@ -23,12 +23,12 @@ search stops at ``max_changes`` changes or ``budget`` evaluations, whichever com
 says so; the time bound is the budget times one evaluation.
 
 The pruning is hand-written machinery, and it buys this (tests/bench/explain_bench.py, 1,000
-sampled sets, the search before it timed in the same run on the same sets, on a shared machine
-under heavy load): on the shipped knowledge base the worst search fell from 8.9 s (56 searches
-cut short at 10,000 evaluations) to 1.2 s (at most 1,222 evaluations, none cut short), the 95th
-percentile from 2.8 s to 0.14 s; at 500 rules the worst from 24.9 s to 8.2 s (at most 968
-evaluations), the 95th percentile from 2.5 s to 0.43 s. Medians stay near 30 ms. Both found the
-same sets on every answer set neither cut short.
+sampled sets, the search before it timed in the same run on the same sets, on a shared 2-core
+machine, load average 6 falling to 2): on the shipped knowledge base the worst search fell from
+13.0 s (56 searches cut short at 10,000 evaluations) to 0.45 s (at most 1,222 evaluations, none
+cut short), the 95th percentile from 0.83 s to 74 ms; at 500 rules the worst from 4.9 s to
+0.81 s (at most 968 evaluations; 6 were cut short before), the 95th percentile from 0.58 s to
+79 ms. Medians stay near 10 ms. Both found the same sets on every answer set neither cut short.
 """
 
 from __future__ import annotations
