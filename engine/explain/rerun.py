@@ -101,6 +101,11 @@ class Rerun:
             ) -> tuple[int, frozenset[str]]:
         """(level rank, fired rules) for the changed answers; ``questions`` are those changed."""
         kept, _ = self.evaluator.applicable(changed)
+        return self.run_kept(kept, questions)
+
+    def run_kept(self, kept: Mapping[str, AnswerValue], questions: frozenset[str]
+                 ) -> tuple[int, frozenset[str]]:
+        """``run`` for changed answers already split by ask_if (only those that count)."""
         layers, start_fired, start_facts, start_rank = self.plan(questions)
         fired, _, rank = self.evaluator.run_layers(layers, kept, set(start_fired),
                                                    set(start_facts), start_rank)

@@ -167,3 +167,22 @@ def walk(node: MarkedCondition) -> list[MarkedCondition]:
     for rule in node.derived_by:
         found += walk(rule.condition)
     return found
+
+
+def holding_back(marked: MarkedRule) -> tuple[MarkedCondition, ...]:
+    """The parts that kept a rule silent: those of its top-level ``all`` not held, or its whole
+    condition when that is not an ``all``; () for a rule that fired."""
+    if marked.fired:
+        return ()
+    top = marked.condition
+    if isinstance(top.condition, AllOf):
+        return tuple(part for part in top.parts if part.mark != "held")
+    return (top,)
+
+
+def silent_rules(kb: KnowledgeBase, assessment: Assessment) -> tuple[MarkedRule, ...]:
+    """Every rule that stayed silent, marked, in knowledge base order: a failed one was ruled
+    out by the answers given (or a fact not derived); an unknown one waits on a question left
+    unanswered or not asked, so another answer could still start it."""
+    return tuple(why_not(kb, assessment, rule.id) for rule in kb.rules
+                 if rule.id not in assessment.fired)

@@ -12,7 +12,7 @@ from questionnaire.exits import Exit
 from questionnaire.rules_option import add_rules_argument, knowledge_base
 
 if TYPE_CHECKING:
-    from engine.model import KnowledgeBase
+    from engine.model import Assessment, KnowledgeBase
     from engine.verify.scenarios import Case
 
 DESCRIPTION = """\
@@ -32,7 +32,16 @@ examples:
   muscle-triage demo rule_chain --what-if inactivity=cast
                                      run it twice, the second time with that answer, and show
                                      what changed: activations, firings and the result
-                                     (several-of answers: a,b; QUESTION= withdraws an answer)"""
+                                     (several-of answers: a,b; QUESTION= withdraws an answer)
+  muscle-triage demo not_blocks --why-not
+                                     after the run, the rules that stayed silent, each with
+                                     the parts of its condition that held it back
+  muscle-triage demo not_blocks --why-not disuse_only
+                                     after the run, that rule's condition as a tree, each part
+                                     marked held, failed or unknown (works with --step too)"""
+
+#: --why-not with no RULE: list every silent rule.
+ALL_SILENT = ""
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -42,6 +51,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--what-if", metavar="QUESTION=VALUE", action="append", default=[],
                         type=_change, help="run the demo again with this answer changed and show "
                         "the difference in the engine's events (repeatable)")
+    parser.add_argument("--why-not", metavar="RULE", action="append", nargs="?",
+                        const=ALL_SILENT, default=[],
+                        help="after the run, why rules stayed silent: alone, every silent rule "
+                        "with what held it back; with a RULE, its condition tree marked held, "
+                        "failed or unknown (repeatable)")
     add_rules_argument(parser)
 
 
@@ -93,14 +107,41 @@ def run(args: argparse.Namespace, env: Environment) -> int:
         hint = did_you_mean(args.name, [d.id for d in demos])
         env.error(f"no demo named {quote(args.name)}{hint}; 'muscle-triage demo' lists them")
         return Exit.USAGE
+    rules = [name for name in args.why_not if name != ALL_SILENT]
+    unknown = [name for name in rules if not any(rule.id == name for rule in kb.rules)]
+    if unknown:
+        env.error(f"--why-not needs a rule id, and {quote(unknown[0])} is not one"
+                  f"{did_you_mean(unknown[0], [rule.id for rule in kb.rules])}")
+        return Exit.USAGE
     if args.what_if:
+        if args.why_not:
+            env.error("--why-not and --what-if each end a demo with a view of their own: "
+                      "use one at a time")
+            return Exit.USAGE
         _what_if(kb, chosen, args.what_if, env)
         return Exit.OK
     _introduce(chosen, env)
     printer = WatchPrinter(env, step=args.step, keys=env.stdin if args.step else None)
     result = watched_assessment(kb, chosen.answers, printer)
     render_assessment(kb.for_answers(chosen.answers), result, env.console())
+    if args.why_not:
+        _why_not(kb, chosen, result, args.why_not, env)
     return Exit.OK
+
+
+def _why_not(kb: KnowledgeBase, demo: Case, result: Assessment, wanted: list[str],
+             env: Environment) -> None:
+    """After the run: the silent rules listed (``--why-not``) and each named rule's tree."""
+    from engine.explain.why_not import why_not
+    from questionnaire.render.why_not_view import render_silent, render_why_not
+
+    console = env.console()
+    for name in dict.fromkeys(wanted):
+        console.print()
+        if name == ALL_SILENT:
+            render_silent(kb, result, console, f"muscle-triage demo {demo.id} --why-not RULE")
+        else:
+            render_why_not(kb, why_not(kb, result, name), console)
 
 
 def _what_if(kb: KnowledgeBase, demo: Case, changes: list[tuple[str, str]],

@@ -197,7 +197,8 @@ def _body_sections(kb: KnowledgeBase, assessment: Assessment, today: date) -> li
 def _educator_sections(kb: KnowledgeBase, assessment: Assessment,
                        picture: bool) -> list[Section]:
     """The appendix: ids beside answers, the rule tree with files and lines, what offered each
-    reading, the Mermaid picture (Markdown only) and the tool version."""
+    reading, what would change the result, the Mermaid picture (Markdown only) and the tool
+    version."""
     parts = [Section("educators", "\n".join([
         f"## {EDUCATORS_HEADING}", "",
         "Question and rule ids, and where each rule is written, for people who teach with or "
@@ -221,6 +222,7 @@ def _educator_sections(kb: KnowledgeBase, assessment: Assessment,
                     + "; ".join(_offered(node) for node in topic.offered_by)
                     for topic in why(kb, assessment).reading]
         parts.append(Section("offered", "\n".join(offered), educators=True))
+    parts.append(_what_if_section(kb, assessment))
     if picture:
         parts.append(Section("picture", "\n".join([
             "### The reasoning as a picture", "",
@@ -231,6 +233,29 @@ def _educator_sections(kb: KnowledgeBase, assessment: Assessment,
     parts.append(Section("made-with", f"Made with muscle-triage {md(tool_version())}.",
                          educators=True))
     return parts
+
+
+def _what_if_section(kb: KnowledgeBase, assessment: Assessment) -> Section:
+    """What would change it, in the appendix only: the body a person reads as their own result
+    never suggests answers that would lower their urgency (issue 18); the lines are those of
+    `assess --what-if` and the web demo page."""
+    from engine.explain.what_if import MAX_CHANGES, what_if
+    from questionnaire.render.what_if_view import ASIDE, HEADING, what_if_rows
+
+    lines = [f"### {md(HEADING)}", "", md(ASIDE[:1].upper() + ASIDE[1:] + ".")]
+    rows = what_if_rows(kb, dict(assessment.answers), what_if(kb, assessment), MAX_CHANGES)
+    for row in rows:
+        lines += ["", f"**{md(row.level.level.title)}** ({md(row.level.level.id)}): "
+                      f"{md(row.outcome)}"]
+        if row.sets:
+            lines.append("")
+        for changes, notes in row.sets:
+            lines.append(f"- {md(changes)}")
+            lines += [f"  - {md(note)}" for note in notes]
+        if row.more:
+            lines.append(f"- and {row.more} more (all of them in "
+                         f"`assess --what-if --format json`)")
+    return Section("what-if", "\n".join(lines), educators=True)
 
 
 def report_sections(kb: KnowledgeBase, assessment: Assessment, today: date,

@@ -6,14 +6,16 @@ the tree looks and wraps like the --explain tree, rich or plain) and as JSON.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 from rich.console import Console
+from rich.markup import escape
 from rich.text import Text
 
-from engine.explain.why_not import MarkedCondition, MarkedRule
+from engine.explain.why_not import MarkedCondition, MarkedRule, holding_back, silent_rules
 from engine.explain.words import formula
-from engine.model import AllOf, AnswerTest, AnyOf, FactTest, KnowledgeBase, NotOf
+from engine.model import AllOf, AnswerTest, AnyOf, Assessment, FactTest, KnowledgeBase, NotOf
+from questionnaire.render.result import bullet
 from questionnaire.render.why_tree import Node, render_tree
 
 MARK_STYLES = {"held": "green", "failed": "red", "unknown": "yellow"}
@@ -32,16 +34,30 @@ def _kind(node: MarkedCondition) -> str:
     return "all" if isinstance(condition, AllOf) else "any"
 
 
+def _answer_label(kb: KnowledgeBase, node: MarkedCondition, condition: AnswerTest) -> str:
+    if node.answer is not None:
+        given = kb.question(condition.question).answer_text(node.answer)
+        return f"[{node.mark}] {formula(condition)} (answer: {given})"
+    return f"[{node.mark}] {formula(condition)} ({BECAUSE_TEXT[node.because]})"
+
+
+def part_label(kb: KnowledgeBase, node: MarkedCondition) -> str:
+    """One marked part on one line: a test with the answer given or why there is none, a fact
+    with whether it was derived, anything larger as its formula."""
+    condition = node.condition
+    if isinstance(condition, AnswerTest):
+        return _answer_label(kb, node, condition)
+    if isinstance(condition, FactTest):
+        return f"[{node.mark}] fact {condition.fact} ({BECAUSE_TEXT[node.because]})"
+    return f"[{node.mark}] {formula(condition)}"
+
+
 def _condition_node(kb: KnowledgeBase, node: MarkedCondition) -> Node:
     condition = node.condition
     head = f"[{node.mark}] "
     if isinstance(condition, AnswerTest):
-        if node.answer is not None:
-            given = kb.question(condition.question).answer_text(node.answer)
-            label = f"{head}{formula(condition)} (answer: {given})"
-        else:
-            label = f"{head}{formula(condition)} ({BECAUSE_TEXT[node.because]})"
-        return Node(label, style=MARK_STYLES[node.mark], kind="answer")
+        return Node(_answer_label(kb, node, condition), style=MARK_STYLES[node.mark],
+                    kind="answer")
     if isinstance(condition, FactTest):
         label = f"{head}fact {condition.fact} ({BECAUSE_TEXT[node.because]})"
         if node.derived_by:
@@ -102,3 +118,51 @@ def rule_json(kb: KnowledgeBase, marked: MarkedRule) -> dict[str, Any]:
     else:
         data["condition"] = condition_json(kb, marked.condition)
     return data
+
+
+#: The silent rules' heading and its aside, in the terminal and on the web demo page
+#: (interface wording: it names a part of the view).
+SILENT_HEADING = "Why not: the rules that stayed silent"
+SILENT_ASIDE = "for teaching: the parts that held each rule back"
+
+
+class SilentRows(NamedTuple):
+    """The silent rules as lines: those the answers ruled out, each with the parts that held it
+    back, and those that only wait on questions not answered (or not asked)."""
+
+    #: (rule id, title, (mark, line) for each part that held it back).
+    ruled_out: tuple[tuple[str, str, tuple[tuple[str, str], ...]], ...]
+    waiting: tuple[str, ...]
+
+
+def silent_rows(kb: KnowledgeBase, assessment: Assessment) -> SilentRows:
+    """Every silent rule: ruled out (failed) with its held-back parts, or waiting (unknown)."""
+    ruled_out, waiting = [], []
+    for marked in silent_rules(kb, assessment):
+        if marked.mark == "failed":
+            ruled_out.append((marked.rule.id, marked.rule.title,
+                              tuple((part.mark, part_label(kb, part))
+                                    for part in holding_back(marked))))
+        else:
+            waiting.append(marked.rule.id)
+    return SilentRows(tuple(ruled_out), tuple(waiting))
+
+
+def render_silent(kb: KnowledgeBase, assessment: Assessment, console: Console,
+                  command: str) -> None:
+    """The silent rules, one short why-not each; ``command`` is how to ask for a whole tree."""
+    rows = silent_rows(kb, assessment)
+    console.print(f"[bold]{SILENT_HEADING}[/] [dim]({SILENT_ASIDE})[/]")
+    if rows.ruled_out:
+        console.print()
+        console.print("Ruled out by the answers given:")
+        for rule_id, title, parts in rows.ruled_out:
+            bullet(console, f"{escape(rule_id)} [dim]({escape(title)})[/]")
+            for mark, line in parts:
+                bullet(console, f"[{MARK_STYLES[mark]}]{escape(line)}[/]", 6)
+    if rows.waiting:
+        console.print()
+        console.print("Waiting only on questions not answered (or not asked): "
+                      + escape(", ".join(rows.waiting)))
+    console.print()
+    console.print(f"[dim]The whole tree of one rule: {escape(command)}[/]")

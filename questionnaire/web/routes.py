@@ -410,11 +410,13 @@ async def demo_list(request: Request) -> Response:
 
 
 async def demo(request: Request) -> Response:
-    """A teaching demo step by step; after its last step, what would change its result (the
-    what-if, on the demo's example answers: never on a person's own result page)."""
+    """A teaching demo step by step; after its last step, why the silent rules stayed silent and
+    what would change its result (the what-if, on the demo's example answers: never on a
+    person's own result page)."""
     from engine.explain.what_if import MAX_CHANGES, what_if
     from questionnaire.render.watch_view import LEGEND
     from questionnaire.render.what_if_view import ASIDE, HEADING, what_if_rows
+    from questionnaire.render.why_not_view import SILENT_ASIDE, SILENT_HEADING, silent_rows
 
     site = _site(request)
     chosen = next((d for d in site.demos if d.id == request.path_params["name"]), None)
@@ -429,12 +431,15 @@ async def demo(request: Request) -> Response:
     answers = [(key, value if isinstance(value, str) else ", ".join(value) or "none")
                for key, value in chosen.answers.items()]
     firings = sum(1 for step in steps for event in step.events if event[1] == "FIRE")
+    done = number == len(steps)
     changes = (what_if_rows(site.kb, dict(chosen.answers), what_if(site.kb, assessment),
-                            MAX_CHANGES) if number == len(steps) else [])
+                            MAX_CHANGES) if done else [])
     return site.page("demo.html", title=chosen.teach.title if chosen.teach else chosen.id,
                      demo=chosen, steps=steps, number=number, total=len(steps), answers=answers,
                      legend=LEGEND.splitlines(), assessment=assessment, firings=firings,
-                     what_if=changes, what_if_heading=HEADING, what_if_aside=ASIDE)
+                     what_if=changes, what_if_heading=HEADING, what_if_aside=ASIDE,
+                     silent=silent_rows(site.kb, assessment) if done else None,
+                     silent_heading=SILENT_HEADING, silent_aside=SILENT_ASIDE)
 
 
 async def class_view(request: Request) -> Response:

@@ -98,3 +98,21 @@ def test_explain_with_answers_refuses_an_id_that_is_not_a_rule_in_one_line(
     assert result.code == 2 and "did you mean 'disuse_only'" in result.err
     result = run_cli("explain", "disuse_only", "--format", "json")
     assert result.code == 2 and "--answers" in result.err
+
+
+def test_silent_rules_are_the_unfired_ones_with_what_held_each_back(kb: KnowledgeBase) -> None:
+    """What the demo's --why-not lists: every rule that did not fire and no other, each with
+    the parts of its condition that are not held (a failed one among them when it is failed)."""
+    from engine.explain.why_not import holding_back, silent_rules
+
+    rng = random.Random(18)
+    for _ in range(30):
+        result = assess(kb, sample_answers(kb, rng))
+        silent = silent_rules(kb, result)
+        assert [m.rule.id for m in silent] == [r.id for r in kb.rules if r.id not in result.fired]
+        for marked in silent:
+            parts = holding_back(marked)
+            assert parts and all(part.mark != "held" for part in parts), marked.rule.id
+            assert (marked.mark == "failed") == any(p.mark == "failed" for p in parts)
+        for rule_id in result.fired:
+            assert holding_back(why_not(kb, result, rule_id)) == ()

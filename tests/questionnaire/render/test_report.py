@@ -68,9 +68,11 @@ def test_markdown_report_holds_every_part(kb: KnowledgeBase) -> None:
     why = body[body.index("## Why this advice"):body.index("## Reading")]
     assert kb.rule("see_doctor_about_muscle_change").title in why
     assert "see\\_doctor\\_about\\_muscle\\_change" in appendix and "answer weaker: Yes" in appendix
+    # rules that did not fire are named only where the appendix says what would change it
+    outside = text[:text.index("### What would change it")] + text[text.index("````mermaid"):]
     for rule in kb.rules:
         if rule.id not in result.fired:
-            assert md(rule.id) not in text and rule.title not in text
+            assert md(rule.id) not in outside and rule.title not in text
     # the picture of the fired path
     picture = appendix[appendix.index("````mermaid"):]
     assert "r_see_doctor_about_muscle_change" in picture and "q_weaker" in picture
@@ -80,6 +82,32 @@ def test_markdown_report_holds_every_part(kb: KnowledgeBase) -> None:
     assert "(<https://www.nhs.uk/conditions/motor-neurone-disease/>)" in body
     blank = body[body.index("## Questions to ask the doctor"):]
     assert len(re.findall(r"^\d\. &nbsp;$", blank, re.MULTILINE)) == 5
+
+
+def test_what_would_change_it_is_in_the_appendix_and_never_in_the_body(kb: KnowledgeBase
+                                                                        ) -> None:
+    """The report's educator appendix lists the what-if sets `assess --what-if` finds; the body
+    a person reads as their own result never suggests answers that would lower the urgency."""
+    from engine.explain.what_if import what_if
+    from questionnaire.render.what_if_view import change_text
+
+    result = assess(kb, SOON)
+    found = what_if(kb, result)
+    text = report_markdown(kb, result, DAY)
+    body, appendix = text.split("## For educators: how the rules reached this")
+    page = report_html(kb, result, DAY)
+    for shown in (body, _html_body(page)):
+        assert "What would change it" not in shown and "->" not in shown
+    section = appendix[appendix.index("### What would change it"):appendix.index("````mermaid")]
+    folded = visible_text(page[page.index('<details class="educators">'):])
+    assert "What would change it" in folded
+    for level in found.levels:
+        assert f"**{md(level.level.title)}** ({md(level.level.id)}):" in section
+        assert level.sets, level.level.id  # each other level is in reach from these answers
+        first = "; ".join(change_text(kb, dict(result.answers), c) for c in level.sets[0].changes)
+        assert f"- {md(first)}" in section
+        assert " ".join(first.split()) in folded
+    assert md("weaker: Yes -> No") in section  # the way down is shown, to educators only
 
 
 def _html_body(page: str) -> str:
@@ -231,9 +259,10 @@ def test_write_report_is_private_and_never_overwrites(kb: KnowledgeBase, tmp_pat
     assert path.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
     with pytest.raises(WriteRefused, match="already exists"):
         write_report(kb, assess(kb, {}), path, today=DAY)
-    assert "See a doctor soon" in path.read_text(encoding="utf-8")
+    assert "Result: See a doctor soon" in path.read_text(encoding="utf-8")
     write_report(kb, assess(kb, {}), path, force=True, today=DAY)
-    assert "See a doctor soon" not in path.read_text(encoding="utf-8")
+    # (the appendix's what-if still names the level, as one the answers could reach)
+    assert "Result: See a doctor soon" not in path.read_text(encoding="utf-8")
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     with pytest.raises(ValueError, match=r"\.md .*\.html"):
         write_report(kb, result, tmp_path / "visit.pdf")

@@ -171,3 +171,22 @@ def test_what_would_change_it_is_on_the_demo_and_never_on_a_result(web: TestClie
     page = past_the_opening(web, kb)
     result = answer(web, page.text, "yes")
     assert kb.level("emergency").title in result.text and HEADING not in result.text
+
+
+def test_the_demo_says_why_the_silent_rules_stayed_silent_once_its_steps_are_done(
+        web: TestClient, kb: KnowledgeBase) -> None:
+    from engine.verify.demos import load_demos
+    from questionnaire.render.why_not_view import SILENT_HEADING, silent_rows
+
+    demo = next(d for d in load_demos(kb, None) if d.id == "not_blocks")
+    assert SILENT_HEADING not in web.get(f"/demo/{demo.id}?step=1").text
+    last = web.get(f"/demo/{demo.id}?step=999").text.replace("&#39;", "'")
+    section = last[last.index(SILENT_HEADING):last.index("</section>", last.index(SILENT_HEADING))]
+    rows = silent_rows(kb, assess(kb, demo.answers))
+    assert rows.ruled_out and rows.waiting
+    for rule_id, _, parts in rows.ruled_out:
+        assert f"<code>{rule_id}</code>" in section
+        for _, line in parts:
+            assert line in section, line
+    assert "<code>disuse_context</code>" in section and "[failed] not (fact other_signs)" in section
+    assert all(f"<code>{rule_id}</code>" in section for rule_id in rows.waiting)
