@@ -62,6 +62,38 @@ def test_serve_binds_to_loopback_and_prints_the_address(cli_kb: Callable[..., Cl
     assert served["settings"]["class_token"] is None
 
 
+def test_several_workers_listen_with_nagle_off_and_accepted_sockets_inherit_it(
+        cli_kb: Callable[..., CliResult], monkeypatch: pytest.MonkeyPatch) -> None:
+    """uvicorn's own supervisor binds with Nagle's algorithm left on (uvicorn #3149), which
+    costs each keep-alive page ~40 ms; serve hands it a listener with TCP_NODELAY set, and a
+    connection it accepts has TCP_NODELAY too (what the workers' pages then go out on)."""
+    from uvicorn import supervisors
+
+    seen: dict[str, Any] = {}
+
+    class Supervisor:
+        def __init__(self, config: Any, sockets: list[socket.socket]) -> None:
+            seen.update(workers=config.workers, sockets=sockets)
+
+        def run(self) -> None:
+            listener = seen["sockets"][0]
+            listener.listen()  # as each worker's asyncio server does
+            with socket.create_connection(listener.getsockname()[:2]) as client:
+                accepted, _ = listener.accept()
+                with accepted:
+                    seen["accepted"] = accepted.getsockopt(socket.IPPROTO_TCP,
+                                                           socket.TCP_NODELAY)
+                client.close()
+            listener.close()
+
+    monkeypatch.setattr(supervisors, "Multiprocess", Supervisor)
+    monkeypatch.delenv(SETTINGS_VARIABLE, raising=False)
+    result = cli_kb("serve", "--workers", "2", "--port", str(_free_port()))
+    assert result.code == 0, result.err
+    assert seen["workers"] == 2
+    assert seen["accepted"] != 0
+
+
 def test_every_interface_warns_that_answers_cross_the_network(
         cli_kb: Callable[..., CliResult], served: dict[str, Any]) -> None:
     result = cli_kb("serve", "--host", "0.0.0.0", "--port", str(_free_port()),
