@@ -12,6 +12,7 @@ import pytest
 
 from questionnaire.files import WriteRefused, write_private
 from tests.repo import ROOT
+from tests.signals import ctrl_c_as_at_a_terminal
 
 
 def test_written_file_is_owner_only(tmp_path: Path) -> None:
@@ -80,7 +81,8 @@ sys.exit(3 if held else code)
 
 def _write_with_ctrl_c(tmp_path: Path, setup: str) -> int:
     done = subprocess.run([sys.executable, "-c", CHILD.format(setup=setup), str(tmp_path)],
-                          capture_output=True, text=True, cwd=ROOT, timeout=60, check=False)
+                          capture_output=True, text=True, cwd=ROOT, timeout=60, check=False,
+                          preexec_fn=ctrl_c_as_at_a_terminal)
     assert done.returncode in (0, 4, 130), done.stderr
     return done.returncode
 

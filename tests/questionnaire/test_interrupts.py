@@ -22,6 +22,7 @@ import pytest
 from questionnaire.__main__ import STOPPED
 from tests.conftest import run_cli
 from tests.repo import ROOT
+from tests.signals import ctrl_c_as_at_a_terminal
 
 PROGRAM = [sys.executable, "-m", "questionnaire"]
 
@@ -40,7 +41,7 @@ def _child_env() -> dict[str, str]:
 def _child(argv: list[str], **popen: Any) -> Iterator[subprocess.Popen[bytes]]:
     """A child process with piped output, killed on the way out whatever the test found."""
     process = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT,
-                               env=_child_env(), **popen)
+                               env=_child_env(), preexec_fn=ctrl_c_as_at_a_terminal, **popen)
     try:
         yield process
     finally:
