@@ -366,6 +366,7 @@ class KnowledgeBase:
     _rule_index: dict[str, Rule] = field(init=False, repr=False, compare=False)
     _level_index: dict[str, Level] = field(init=False, repr=False, compare=False)
     _reading_index: dict[str, ReadingItem] = field(init=False, repr=False, compare=False)
+    _replaced_by: dict[str, Question] = field(init=False, repr=False, compare=False)
     _family: dict[Audience, KnowledgeBase] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -374,6 +375,11 @@ class KnowledgeBase:
         object.__setattr__(self, "_rule_index", {r.id: r for r in self.rules})
         object.__setattr__(self, "_level_index", {lv.id: lv for lv in self.levels})
         object.__setattr__(self, "_reading_index", {item.id: item for item in self.reading})
+        replaced_by: dict[str, Question] = {}
+        for question in self.questions:
+            for old_id in question.replaces:
+                replaced_by.setdefault(old_id, question)  # the first that declares it
+        object.__setattr__(self, "_replaced_by", replaced_by)
 
     def question(self, question_id: str) -> Question:
         return self._question_index[question_id]
@@ -397,7 +403,7 @@ class KnowledgeBase:
 
     def replacement_for(self, old_id: str) -> Question | None:
         """The question that replaced an old question id, if one declares it (``replaces``)."""
-        return next((q for q in self.questions if old_id in q.replaces), None)
+        return self._replaced_by.get(old_id)
 
     def citation(self, source_id: str) -> str:
         return dict(self.sources).get(source_id, source_id)

@@ -10,6 +10,7 @@ Once ``who`` is answered, every question comes worded for the person it is about
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import NamedTuple
@@ -18,7 +19,9 @@ from engine.conditions import evaluate, questions_read
 from engine.model import AnswerValue, Assessment, KnowledgeBase, Question
 from engine.run.assess import assess
 
-Assessor = Callable[[KnowledgeBase, Mapping[str, AnswerValue]], Assessment]
+#: What the walk assesses the answers so far with after each answer. None means "not assessed":
+#: the web's question pages assess only answers that could end the walk (web/forms.py steer_by).
+Assessor = Callable[[KnowledgeBase, Mapping[str, AnswerValue]], Assessment | None]
 
 
 class Progress(NamedTuple):
@@ -33,6 +36,35 @@ class Length(NamedTuple):
 
     fewest: int
     most: int
+
+
+class NotAsked(RuntimeError):
+    """An answer for a question the walk would not ask now (or when the walk is over)."""
+
+
+class _Plan(NamedTuple):
+    """What the walk reads of the question bank's order, worked out once per knowledge base."""
+
+    #: Each question id's index in asking order.
+    order: dict[str, int]
+    #: For each question (by index), the latest index among the questions its ask_if reads;
+    #: -1 when it reads none (always asked, or decided by nothing later).
+    latest_read: tuple[int, ...]
+
+
+_plans: weakref.WeakKeyDictionary[KnowledgeBase, _Plan] = weakref.WeakKeyDictionary()
+
+
+def _plan_of(kb: KnowledgeBase) -> _Plan:
+    """The knowledge base's plan. A web page replays the walk afresh for every request, so
+    working this out per walk was a tenth of a question page's time (tests/bench/web_parts.py)."""
+    plan = _plans.get(kb)
+    if plan is None:
+        order = {question.id: index for index, question in enumerate(kb.questions)}
+        latest = tuple(max((order.get(read, -1) for read in questions_read(question.ask_if)),
+                           default=-1) for question in kb.questions)
+        plan = _plans[kb] = _Plan(order, latest)
+    return plan
 
 
 def questionnaire_length(kb: KnowledgeBase) -> Length:
@@ -57,12 +89,12 @@ class Questionnaire:
     #: Remembered answers given again without asking: the later answers kept while one earlier
     #: answer is changed (see change_from).
     kept: set[str] = field(default_factory=set)
-    #: The latest assessment (None before the first answer).
+    #: The latest assessment (None before the first answer, or when the assessor made none).
     result: Assessment | None = None
-    _order: dict[str, int] = field(init=False, repr=False)
+    _plan: _Plan = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        self._order = {question.id: index for index, question in enumerate(self.kb.questions)}
+        self._plan = _plan_of(self.kb)
 
     # --- where we are --------------------------------------------------------------------------
 
@@ -70,7 +102,7 @@ class Questionnaire:
         """Index in the bank from which the next question is looked for."""
         if not self.answers:
             return 0
-        return self._order[next(reversed(self.answers))] + 1
+        return self._plan.order[next(reversed(self.answers))] + 1
 
     def _asked_now(self, question: Question) -> bool:
         return question.ask_if is None or evaluate(question.ask_if, self.answers)
@@ -85,16 +117,17 @@ class Questionnaire:
         is over (or ended early)."""
         if self.ended_early:
             return None
-        for question in self.worded.questions[self._start():]:
-            if self._asked_now(question):
-                return question
+        questions = self.kb.questions  # every audience's version asks the same, in one order
+        for index in range(self._start(), len(questions)):
+            if self._asked_now(questions[index]):
+                return self.worded.questions[index]
         return None
 
-    def _might_be_asked(self, question: Question, start: int) -> bool:
-        """Asked given the answers so far, or depending on a question still to come."""
-        if self._asked_now(question):
-            return True
-        return any(self._order.get(read, -1) >= start for read in questions_read(question.ask_if))
+    def _might_be_asked(self, index: int, start: int) -> bool:
+        """Whether the question at ``index`` depends on a question still to come, or is asked
+        given the answers so far."""
+        return (self._plan.latest_read[index] >= start
+                or self._asked_now(self.kb.questions[index]))
 
     def progress(self) -> Progress:
         """Question N of about M, where M counts every later question that may still be asked."""
@@ -102,8 +135,8 @@ class Questionnaire:
         number = len(self.answers) + 1
         if question is None:
             return Progress(len(self.answers), len(self.answers))
-        index = self._order[question.id]
-        later = sum(1 for other in self.kb.questions[index + 1:]
+        index = self._plan.order[question.id]
+        later = sum(1 for other in range(index + 1, len(self.kb.questions))
                     if self._might_be_asked(other, index))
         return Progress(number, number + later)
 
@@ -118,11 +151,17 @@ class Questionnaire:
 
     # --- moving -------------------------------------------------------------------------------
 
-    def answer(self, value: AnswerValue) -> Assessment:
-        """Record the answer to the current question and assess everything answered so far."""
+    def answer(self, value: AnswerValue, question_id: str | None = None) -> Assessment | None:
+        """Record the answer to the current question and assess everything answered so far.
+
+        ``question_id`` says which question the answer is meant for (a replayed form does):
+        NotAsked when that is not the current question.
+        """
         question = self.current()
         if question is None:
-            raise RuntimeError("the questionnaire is over: there is no question to answer")
+            raise NotAsked("the questionnaire is over: there is no question to answer")
+        if question_id is not None and question.id != question_id:
+            raise NotAsked(f"{question_id} is not the question asked now ({question.id} is)")
         if question.kind == "several_of":
             if isinstance(value, str):
                 raise ValueError(f"{question.id} takes a tuple of values")
@@ -174,4 +213,6 @@ class Questionnaire:
         """The assessment of everything answered (also when nothing was)."""
         if self.result is None:
             self.result = self.assessor(self.kb, self.answers)
+        if self.result is None:
+            raise RuntimeError("this walk's assessor only steers it: assess the answers instead")
         return self.result

@@ -49,6 +49,8 @@ def _one_value(question: Question, raw: Any) -> str:
     if isinstance(raw, bool) and question.kind == "yes_no":
         return "yes" if raw else "no"
     if isinstance(raw, str):
+        if raw in question.values:  # as written by our own files and forms
+            return raw
         wanted = raw.strip().casefold()
         for option in question.options:
             if wanted in (option.value.casefold(), option.label.casefold()):
@@ -91,7 +93,6 @@ def normalise_answers(kb: KnowledgeBase, raw: Any, source: str | None = None
     if not isinstance(raw, Mapping):
         raise AnswerError(NOT_A_MAPPING)
     answers: dict[str, AnswerValue] = {}
-    known = [q.id for q in kb.questions]
     lines: Mapping[str, int] = getattr(raw, "key_lines", {})
     for key, value in raw.items():
         try:
@@ -102,7 +103,7 @@ def normalise_answers(kb: KnowledgeBase, raw: Any, source: str | None = None
                                   key)
             if not isinstance(key, str) or not kb.has_question(key):
                 raise AnswerError(f"unknown question {quote(key, ascii_only=True)}"
-                                  f"{did_you_mean(str(key), known)}; "
+                                  f"{did_you_mean(str(key), [q.id for q in kb.questions])}; "
                                   "'muscle-triage questions' lists them", str(key))
             if value is not None:
                 answers[key] = normalise_answer(kb.question(key), value)

@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from engine.conditions import facts_read
 from engine.explain.reasons import because, concluded
 from engine.model import AnswerValue, Assessment, KnowledgeBase, Rule, TraceStep
 from engine.run.answers import applicable
@@ -40,6 +41,55 @@ def network_for(kb: KnowledgeBase) -> CompiledNetwork:
         network = CompiledNetwork(kb)
         _networks[kb] = network
     return network
+
+
+def rules_behind_top(kb: KnowledgeBase) -> tuple[Rule, ...]:
+    """The rules that reach the highest level and, through the facts they read, every rule that
+    derives one of those facts (and so on), in knowledge base order.
+
+    They alone decide whether an assessment reaches the highest level: a rule outside them
+    derives no fact they read and reaches a lower level, so it changes neither whether one of
+    them fires nor the level they reach.
+    """
+    top = kb.levels[0].id
+    derivers: dict[str, list[Rule]] = {}
+    for rule in kb.rules:
+        for fact in rule.then.derive:
+            derivers.setdefault(fact, []).append(rule)
+    behind: set[str] = set()
+    waiting = [rule for rule in kb.rules if rule.then.level == top]
+    while waiting:
+        rule = waiting.pop()
+        if rule.id not in behind:
+            behind.add(rule.id)
+            waiting += [deriver for fact in facts_read(rule.when)
+                        for deriver in derivers.get(fact, [])]
+    return tuple(rule for rule in kb.rules if rule.id in behind)
+
+
+_top_networks: weakref.WeakKeyDictionary[KnowledgeBase, CompiledNetwork] = (
+    weakref.WeakKeyDictionary())
+
+
+def reaches_top(kb: KnowledgeBase, answers: Mapping[str, AnswerValue]) -> bool:
+    """Whether an assessment of checked answers reaches the highest level (an emergency stop),
+    by the experta network of ``rules_behind_top`` alone, compiled once per process.
+
+    Pays: what a question page steers by (questionnaire/web/forms.py). After a symptom is
+    reported most fired rules lie outside them: on the shipped rules (27 of 54) a run at the
+    35th and 45th answers of a walk with a muscle change took 0.66 and 0.41 ms against 1.19 and
+    1.36 ms for the whole network (medians of 1,000 runs, side by side).
+    """
+    kb = kb.for_audience("self")
+    network = _top_networks.get(kb)
+    if network is None:
+        from engine.run.rete import CompiledNetwork
+
+        network = CompiledNetwork(replace(kb, rules=rules_behind_top(kb)))
+        _top_networks[kb] = network
+    top = kb.levels[0].id
+    kept, _ = applicable(kb, answers)
+    return any(kb.rule(rule_id).then.level == top for rule_id in network.run(kept).fired)
 
 
 def fold(kb: KnowledgeBase, answers: Mapping[str, AnswerValue], fired: frozenset[str],

@@ -12,20 +12,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import NamedTuple
 
-from engine.model import (
-    AllOf,
-    AnswerValue,
-    AnyOf,
-    Assessment,
-    Condition,
-    FactTest,
-    KnowledgeBase,
-    NotOf,
-    Question,
-)
+from engine.conditions import leaves
+from engine.model import AnswerTest, AnswerValue, Assessment, KnowledgeBase, Question
 from engine.run.answers import AnswerError, normalise_answer, normalise_answers
-from engine.run.assess import add_safety_net, assess, fold
-from questionnaire.flow import Questionnaire
+from engine.run.assess import add_safety_net, assess, reaches_top, rules_behind_top
+from questionnaire.flow import Assessor, NotAsked, Questionnaire
 
 ANSWER = "answer."
 REMEMBERED = "remembered."
@@ -73,34 +64,44 @@ def read_fields(kb: KnowledgeBase, pairs: Iterable[tuple[str, str]], prefix: str
     return in_asking_order(kb, normalise_answers(kb, _raw(kb, list(pairs), prefix)))
 
 
-def rises_only(kb: KnowledgeBase) -> bool:
-    """Whether more answers can only add to what reaches the highest level, never take away.
+#: For each question, the answer values that could help an assessment reach the highest level.
+Ending = Mapping[str, frozenset[str]]
 
-    True when no rule that reaches the highest level needs anything absent (no ``not``),
-    directly or through the rules deriving the facts it reads. Then the answers so far reach
-    that level as soon as any shorter run of them did, which lets ``replay`` skip assessing every
-    step (see there). A knowledge base where it is false is replayed step by step.
+
+def ending_answers(kb: KnowledgeBase) -> Ending | None:
+    """The answers that could end a walk early, or None when more answers could also stop it.
+
+    Read from the rules that decide whether the highest level is reached (engine/run/assess.py
+    rules_behind_top). When none of them needs anything absent (no ``not``: the knowledge base
+    "rises only"), an assessment reaches the highest level only if some answer matches one of
+    their answer tests: a condition made of ``all`` and ``any`` over answer tests that all fail,
+    and over facts that no rule can then derive, fails. Two short cuts follow. More answers can
+    only add to what reaches the highest level, so a run of answers reaches it as soon as any
+    shorter run of them did (``replay``); and answers that match none of these tests cannot have
+    ended the walk, so they need no assessment at all (``steer_by``).
+
+    None when a ``not`` stands among those rules, or the default level is the highest: then
+    every step of a replay is assessed.
     """
-    top = kb.levels[0].id
-    derivers: dict[str, list[Condition]] = {}
-    for rule in kb.rules:
-        for fact in rule.then.derive:
-            derivers.setdefault(fact, []).append(rule.when)
-    seen: set[str] = set()
+    if kb.default_level == kb.levels[0].id:
+        return None
+    values: dict[str, set[str]] = {}
+    for rule in rules_behind_top(kb):
+        for leaf, negated in leaves(rule.when):
+            if negated:
+                return None
+            if isinstance(leaf, AnswerTest):
+                values.setdefault(leaf.question, set()).update(leaf.values)
+    return {question: frozenset(found) for question, found in values.items()}
 
-    def positive(condition: Condition) -> bool:
-        if isinstance(condition, NotOf):
-            return False
-        if isinstance(condition, (AllOf, AnyOf)):
-            return all(positive(part) for part in condition.parts)
-        if isinstance(condition, FactTest):
-            if condition.fact in seen:
-                return True
-            seen.add(condition.fact)
-            return all(positive(when) for when in derivers.get(condition.fact, []))
-        return True
 
-    return all(positive(rule.when) for rule in kb.rules if rule.then.level == top)
+def could_end(ending: Ending, answers: Mapping[str, AnswerValue]) -> bool:
+    """Whether any answer matches an answer test behind the highest level (see ending_answers)."""
+    for question_id, value in answers.items():
+        wanted = ending.get(question_id)
+        if wanted and (value in wanted if isinstance(value, str) else not wanted.isdisjoint(value)):
+            return True
+    return False
 
 
 def steering(kb: KnowledgeBase, answers: Mapping[str, AnswerValue]) -> Assessment:
@@ -112,13 +113,31 @@ def steering(kb: KnowledgeBase, answers: Mapping[str, AnswerValue]) -> Assessmen
     return assess(kb, answers, with_safety_net=False)
 
 
-def starting_point(kb: KnowledgeBase) -> Assessment:
-    """The assessment of no answers, which the stand-in assessor of ``replay`` hands back."""
-    return fold(kb, {}, frozenset(), frozenset())
+def steer_by(ending: Ending | None) -> Assessor:
+    """The assessor a replayed walk steers by: the whole assessment (``steering``) once the
+    answers reach the highest level, which ends the walk; None ("not assessed") before.
+
+    Whether they reach it is asked of the rules that decide it alone (engine/run/assess.py
+    reaches_top), and not at all for answers that cannot have ended the walk (ending_answers):
+    most question pages come before any warning sign or symptom is reported. On the shipped
+    rules that was the rule network's 0.28 ms of a 0.9 ms page (tests/bench/web_parts.py).
+    Either way only the experta network ends a walk, and what a page shows comes from the whole
+    assessment (``shown``).
+    """
+    def steer(kb: KnowledgeBase, answers: Mapping[str, AnswerValue]) -> Assessment | None:
+        if ending is not None and not could_end(ending, answers):
+            return None
+        return steering(kb, answers) if reaches_top(kb, answers) else None
+
+    return steer
 
 
-def replay(kb: KnowledgeBase, pairs: list[tuple[str, str]], rising: bool = False,
-           settled: bool = True, start: Assessment | None = None) -> Questionnaire:
+def _not_assessed(_kb: KnowledgeBase, _answers: Mapping[str, AnswerValue]) -> None:
+    return None
+
+
+def replay(kb: KnowledgeBase, pairs: list[tuple[str, str]], ending: Ending | None = None,
+           settled: bool = True) -> Questionnaire:
     """The questionnaire as the form left it: every answer given again, in order, to the flow.
 
     An answer to a question the flow would not ask at that point (one that does not apply, or
@@ -126,55 +145,49 @@ def replay(kb: KnowledgeBase, pairs: list[tuple[str, str]], rising: bool = False
 
     The flow assesses after every answer to see whether the walk ended early; replaying a whole
     form that way cost 2.7 ms an answer (73 ms for the last page of a 27-question walk, measured
-    on the shipped rules). With ``rising`` (see rises_only), the flow walks with a stand-in
-    assessor that never ends early (handing back ``start``, the assessment of no answers, made
-    once at start-up by the caller), the whole set is assessed once, and only when it reaches
-    the highest level are shorter runs assessed, halving the range each time, to find the answer
-    that reached it first: that one must be the last. A page then costs one assessment.
+    on the shipped rules). With ``ending`` (see ending_answers), the flow walks without
+    assessing, the whole set is assessed once (when it could have ended the walk at all), and
+    only when it reaches the highest level are shorter runs assessed, halving the range each
+    time, to find the answer that reached it first: that one must be the last. A page then costs
+    at most one assessment.
 
-    ``settled=False`` (with ``rising``) leaves even that one to the caller, who is about to add
+    ``settled=False`` (with ``ending``) leaves even that one to the caller, who is about to add
     an answer: ``answered`` then checks the longer run, which reaches the highest level whenever
     the shorter one did. A question page then costs one assessment instead of two.
 
-    The run is assessed with ``steering`` (no safety net); ``shown`` gives the assessment a
-    result page shows.
+    The run's assessments only steer it (no safety net, and None where none was needed):
+    ``shown`` gives the assessment a page shows.
     """
     answers = read_fields(kb, pairs)
-    if rising:
-        first = start if start is not None else starting_point(kb)
-        run = Questionnaire(kb, assessor=lambda _kb, _answers: first)
-    else:
-        run = Questionnaire(kb, assessor=steering)
+    run = Questionnaire(kb, assessor=steer_by(None) if ending is None else _not_assessed)
     for question_id, value in answers.items():
-        current = run.current()
-        if current is None or current.id != question_id:
-            raise _misfit(question_id)
-        run.answer(value)
+        try:
+            run.answer(value, question_id)
+        except NotAsked:
+            raise _misfit(question_id) from None
     run.remembered.update(read_fields(kb, pairs, REMEMBERED))
     for question_id in run.answers:
         run.remembered.pop(question_id, None)
-    if rising:
-        run.assessor = steering
+    if ending is not None:
+        run.assessor = steer_by(ending)
         if settled:
             settle(run)
     return run
 
 
-def shown(run: Questionnaire) -> Assessment:
-    """The run's assessment as a result, download or explanation shows it: with its safety net.
+def shown(run: Questionnaire, with_safety_net: bool = True) -> Assessment:
+    """The run's assessment as a result, download or explanation shows it: the rule network's,
+    with its safety net (without, for a page that shows none).
 
-    A replayed walk was assessed with ``steering``; its last assessment gets its safety net
-    here, without running the rules again.
+    A replayed walk's last assessment is reused when it made one (its safety net added without
+    running the rules again); when it made none, the rules run now.
     """
-    if run.assessor is not assess:
-        run.assessor = assess
-        if run.result is not None:
-            run.result = add_safety_net(run.kb, run.result)
-    return run.final()
+    result = run.result if run.result is not None else steering(run.kb, run.answers)
+    return add_safety_net(run.kb, result) if with_safety_net else result
 
 
 def settle(run: Questionnaire) -> None:
-    """Assess a replayed run whose last assessment was left out (see replay)."""
+    """Steer a replayed run whose last assessment was left out (see replay)."""
     run.result = run.assessor(run.kb, run.answers) if run.answers else None
     answered(run)
 
@@ -192,11 +205,10 @@ def _misfit(question_id: str) -> AnswerError:
 
 def _check_first_to_reach_top(kb: KnowledgeBase, items: list[tuple[str, AnswerValue]]) -> None:
     """The first answer whose run reaches the highest level must be the last answer."""
-    top = kb.levels[0].id
     low, high = 1, len(items)  # the whole run (high) reaches it
     while low < high:
         middle = (low + high) // 2
-        if steering(kb, dict(items[:middle])).level.id == top:
+        if reaches_top(kb, dict(items[:middle])):
             high = middle
         else:
             low = middle + 1

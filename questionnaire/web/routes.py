@@ -33,15 +33,15 @@ from questionnaire.web.app import ServeSettings
 from questionnaire.web.forms import (
     NONE_CHOSEN,
     QUESTION,
+    Ending,
     ReplyProblem,
     answered,
+    ending_answers,
     hidden_fields,
     read_reply,
     replay,
-    rises_only,
     settle,
     shown,
-    starting_point,
 )
 from questionnaire.web.texts import PageTexts, page_texts
 
@@ -84,10 +84,9 @@ class Site:
     demos: tuple[Case, ...]
     cases: list[Case]
     counts: ClassCounts | None
-    #: Whether forms can be replayed with one assessment (questionnaire/web/forms.py).
-    rising: bool = False
-    #: The assessment of no answers, handed back by the replay's stand-in assessor.
-    start: Assessment | None = None
+    #: The answers that could end a walk early, when forms can be replayed with at most one
+    #: assessment (questionnaire/web/forms.py ending_answers); None: assess every step.
+    ending: Ending | None = None
     #: The page texts of each audience's wording, made once.
     texts: dict[KnowledgeBase, PageTexts] = field(default_factory=dict)
 
@@ -110,7 +109,7 @@ class Site:
                    demos=load_demos(kb, Path(settings.rules) if settings.rules else None),
                    cases=read_cases(kb),
                    counts=ClassCounts() if settings.class_token else None,
-                   rising=rises_only(kb), start=starting_point(kb),
+                   ending=ending_answers(kb),
                    texts={worded: page_texts(worded) for worded in kb.family})
 
     def page(self, name: str, status: int = 200, words: KnowledgeBase | None = None,
@@ -161,7 +160,7 @@ async def _replayed(request: Request, settled: bool = True
                     ) -> tuple[Questionnaire, list[tuple[str, str]]]:
     pairs = await _fields(request)
     site = _site(request)
-    return replay(site.kb, pairs, site.rising, settled, site.start), pairs
+    return replay(site.kb, pairs, site.ending, settled), pairs
 
 
 # --- the person's path ---------------------------------------------------------------------------
@@ -225,14 +224,14 @@ async def question(request: Request) -> Response:
         _settle(site, run)
         return _question_page(site, run, str(problem))
     run.answer(value)  # one assessment: the answers so far and this one (see forms.replay)
-    if site.rising:
+    if site.ending is not None:
         answered(run)
     return _next_page(site, run)
 
 
 def _settle(site: Site, run: Questionnaire) -> None:
     """The assessment an unsettled replay left out (replay settles on its own otherwise)."""
-    if site.rising:
+    if site.ending is not None:
         settle(run)
 
 
@@ -343,7 +342,7 @@ async def rules(request: Request) -> Response:
     level = None
     if request.method == "POST":
         run, _ = await _replayed(request)
-        assessment = run.final()  # the level and the fired rules: no safety net is shown here
+        assessment = shown(run, with_safety_net=False)  # the level and the fired rules only
         graph = highlight(site.kb, graph, assessment)
         hidden = hidden_fields(run.answers)
         level = assessment.level.title
@@ -372,7 +371,8 @@ async def card(request: Request) -> Response:
         hidden = hidden_fields(run.answers)
         if any(rule.id == name for rule in site.kb.rules):
             # why (not) reads the answers and the fired rules: no safety net is shown here
-            marked = why_not_nodes(run.worded, why_not(run.worded, run.final(), name))
+            assessment = shown(run, with_safety_net=False)
+            marked = why_not_nodes(run.worded, why_not(run.worded, assessment, name))
     return site.page("card.html", title=cards[0].heading, cards=cards, why_not=marked,
                      marks_key=MARKS_KEY, hidden=hidden)
 

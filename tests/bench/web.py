@@ -6,7 +6,8 @@
 Everything runs on 127.0.0.1 only and stops by itself: each server is a real `muscle-triage
 serve` (or uvicorn serving tests/bench/web_bare.py) on a free loopback port, and every client loop
 is bounded by a count of requests. It prints a table and, last, one JSON line with the figures.
-For each kind of page (welcome, a mid-walk question, a whole walk's result) it gives pages per
+For each kind of page (welcome, a mid-walk question, a late question, a whole walk's result: see
+walk_page) it gives pages per
 second and the server's CPU milliseconds per page, each against the bare page; then the class
 of students, once reading (``--think``) and once flat out (no pause: the class's throughput,
 whose ratio between 2 workers and 1 is the speed-up), on 1 and 2 workers.
@@ -159,12 +160,26 @@ def _body(answers: dict[str, AnswerValue], question: str | None = None,
     return urlencode(pairs)
 
 
+def walk_page(kb: KnowledgeBase, number: int) -> str:
+    """A question page of the walk with a muscle change: answer ``number`` posted.
+
+    The 12th (``mid_walk_page``) comes among the warning signs, before any is reported: no
+    answer so far could end the walk, so the page runs no rules (questionnaire/web/forms.py
+    steer_by). The 35th (``LATE``) comes after the muscle change is reported: the rules run.
+    """
+    path = answer_path(kb, PROFILES[1])
+    before = {q.id: v for q, v in path[:number - 1]}
+    question, value = path[number - 1]
+    return _body(before, question.id, value)
+
+
+#: The answer posted on the late question page (see walk_page).
+LATE = 35
+
+
 def mid_walk_page(kb: KnowledgeBase) -> str:
     """A typical question page: the 12th answer given, the 13th question asked next."""
-    path = answer_path(kb, PROFILES[1])
-    before = {q.id: v for q, v in path[:11]}
-    question, value = path[11]
-    return _body(before, question.id, value)
+    return walk_page(kb, 12)
 
 
 def cpu_seconds(pids: list[int]) -> float:
@@ -310,6 +325,7 @@ def main() -> None:
     kb = load_knowledge_base()
     question_body = mid_walk_page(kb)
     pages = {"welcome": ("GET", "/", ""), "question": ("POST", "/question", question_body),
+             f"question {LATE}": ("POST", "/question", walk_page(kb, LATE)),
              "result": ("POST", "/result", result_page(kb))}
     figures: dict[str, object] = {"load_average_start": os.getloadavg()[0],
                                   "cpus": os.cpu_count(), "students": args.students,

@@ -7,8 +7,10 @@ shared machine disturb it less than wall-clock time would). The pages are called
 calls them (the ASGI app with a scope, a body and a send), so Starlette, the safety layer and
 the templates are all in; only the socket and HTTP parsing are not, and those cost the bare page
 and ours alike (tests/bench/web.py measures them). The parts are timed on their own: reading
-the form, replaying the answers, the one assessment, the rule network's run alone, and
-rendering the next page. ``--profile`` prints cProfile's top functions for one page.
+the form, replaying the answers, an assessment of them (which the 12th page does not need:
+questionnaire/web/forms.py steer_by), the rule network's run alone, and rendering the next page.
+``--profile`` prints cProfile's top functions for one page (sorted by ``$SORT``, cumulative
+unless set).
 Not a test; the last line is the figures as JSON.
 """
 
@@ -34,10 +36,10 @@ from engine.load.knowledge_base import load_knowledge_base
 from engine.run.answers import applicable
 from engine.run.assess import network_for
 from questionnaire.web.app import ServeSettings, create_app
-from questionnaire.web.forms import read_reply, replay, rises_only, starting_point, steering
+from questionnaire.web.forms import ending_answers, read_reply, replay, steering
 from tests.answer_paths import answer_path
 from tests.bench import web_bare
-from tests.bench.web import PROFILES, _body, mid_walk_page
+from tests.bench.web import LATE, PROFILES, _body, mid_walk_page, walk_page
 
 
 def asgi_call(app: Any, method: str, path: str, body: bytes) -> Callable[[], Awaitable[None]]:
@@ -104,6 +106,7 @@ def main() -> None:
         "bare page (tests/bench/web_bare.py)": page(web_bare.app, "POST", "/", question_body),
         "welcome": page(app, "GET", "/", ""),
         "question (12th answer posted)": page(app, "POST", "/question", question_body),
+        f"question ({LATE}th answer posted)": page(app, "POST", "/question", walk_page(kb, LATE)),
         f"result ({len(path)} answers)": page(app, "POST", "/result", result_body),
     }
     if args.profile:
@@ -114,13 +117,12 @@ def main() -> None:
         for _ in range(args.repeat):
             work()
         profiler.disable()
-        pstats.Stats(profiler).sort_stats("cumulative").print_stats(40)
+        pstats.Stats(profiler).sort_stats(os.environ.get("SORT", "cumulative")).print_stats(40)
         return
 
     pairs = parse_qsl(question_body, keep_blank_values=True)
-    rising = rises_only(kb)
-    start = starting_point(kb)
-    unsettled = replay(kb, pairs, rising, settled=False, start=start)
+    ending = ending_answers(kb)
+    unsettled = replay(kb, pairs, ending, settled=False)
     question = unsettled.current()
     assert question is not None
     reply = read_reply(question, pairs)
@@ -128,7 +130,7 @@ def main() -> None:
     kept, _ = applicable(kb, with_reply)
     network = network_for(kb)
     site = app.state.site
-    after = replay(kb, pairs, rising, settled=False, start=start)
+    after = replay(kb, pairs, ending, settled=False)
     after.answer(reply)
 
     def render() -> object:
@@ -139,10 +141,10 @@ def main() -> None:
     parts = {
         "read the form fields (parse_qsl)": lambda: parse_qsl(question_body,
                                                               keep_blank_values=True),
-        "replay the 11 answers so far": lambda: replay(kb, pairs, rising, settled=False,
-                                                       start=start),
-        "the one assessment (12 answers, no safety net)": lambda: steering(kb, with_reply),
+        "replay the 11 answers so far": lambda: replay(kb, pairs, ending, settled=False),
+        "assessing the 12 answers (no safety net)": lambda: steering(kb, with_reply),
         "  of which the rule network's run": lambda: network.run(kept),
+        "what the 12th page steers by (no assessment)": lambda: after.assessor(kb, with_reply),
         "render the 13th question": render,
     }
     figures: dict[str, object] = {"load_average": os.getloadavg()[0], "cpus": os.cpu_count(),

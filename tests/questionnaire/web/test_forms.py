@@ -3,17 +3,28 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine.model import AnswerTest, KnowledgeBase, NotOf, Rule
+from engine.conditions import leaves, questions_read
+from engine.model import AnswerTest, AnswerValue, FactTest, KnowledgeBase, NotOf, Rule
 from engine.run.answers import AnswerError
 from engine.run.assess import assess
 from questionnaire.flow import Questionnaire
-from questionnaire.web.forms import answered, hidden_fields, replay, rises_only, shown, steering
+from questionnaire.web.forms import (
+    answered,
+    could_end,
+    ending_answers,
+    hidden_fields,
+    replay,
+    shown,
+    steering,
+)
 from tests.answer_paths import answer_path
+from tests.answer_samples import over_seeds, sampled
 
 
 def _pairs(answers: dict[str, object]) -> list[tuple[str, str]]:
@@ -22,10 +33,10 @@ def _pairs(answers: dict[str, object]) -> list[tuple[str, str]]:
 
 def _outcome(kb: KnowledgeBase, pairs: list[tuple[str, str]], rising: bool) -> object:
     try:
-        run = replay(kb, pairs, rising)
+        run = replay(kb, pairs, ending_answers(kb) if rising else None)
     except AnswerError as exc:
         return ("refused", exc.question)
-    final = run.final()
+    final = shown(run, with_safety_net=False)
     return (final.level.id, sorted(final.fired), run.current() and run.current().id)  # type: ignore[union-attr]
 
 
@@ -60,7 +71,7 @@ def test_an_answer_after_the_emergency_stop_is_refused_either_way(kb: KnowledgeB
     tampered = _pairs(dict(path[: stop + 2]))
     for rising in (True, False):
         with pytest.raises(AnswerError) as refused:
-            replay(kb, tampered, rising)
+            replay(kb, tampered, ending_answers(kb) if rising else None)
         assert refused.value.question == path[stop + 1][0]
 
 
@@ -68,7 +79,7 @@ def test_an_unsettled_replay_checks_the_answer_added_to_it(kb: KnowledgeBase) ->
     path = [(q.id, v) for q, v in answer_path(kb, {})]
     opening = {q: v for q, v in path if q in kb.opening}
     first, second = [q for q, _ in path if q not in kb.opening][:2]
-    run = replay(kb, _pairs({**opening, first: "yes"}), rising=True, settled=False)
+    run = replay(kb, _pairs({**opening, first: "yes"}), ending_answers(kb), settled=False)
     assert run.current() is not None and run.current().id == second  # type: ignore[union-attr]
     run.answer("no")
     with pytest.raises(AnswerError) as refused:
@@ -81,17 +92,102 @@ def test_an_unsettled_replay_checks_the_answer_added_to_it(kb: KnowledgeBase) ->
 def test_a_shown_result_has_the_safety_net_the_walk_was_steered_without(
         kb: KnowledgeBase, wanted: dict[str, object]) -> None:
     answers = {q.id: v for q, v in answer_path(kb, wanted)}  # type: ignore[arg-type]
-    run = replay(kb, _pairs(answers), rising=rises_only(kb))
-    assert run.result is not None and run.result.safety_net == ()  # steered: none made
+    run = replay(kb, _pairs(answers), ending_answers(kb))
+    assert run.result is None or run.result.safety_net == ()  # steered: none made
     assert steering(kb, answers).safety_net == ()
     full = assess(kb, answers)
     assert full.safety_net  # a calm walk always has warning signs that would raise it
     assert shown(run) == full
 
 
-def test_rises_only_sees_a_not_behind_the_highest_level(kb: KnowledgeBase) -> None:
-    assert rises_only(kb)
+def test_no_ending_answers_with_a_not_behind_the_highest_level(kb: KnowledgeBase) -> None:
+    assert ending_answers(kb) is not None
     top = next(r for r in kb.rules if r.then.level == kb.levels[0].id)
     negated: Rule = dataclasses.replace(top, when=NotOf(AnswerTest("weaker", frozenset({"yes"}))))
     other = dataclasses.replace(kb, rules=tuple(negated if r is top else r for r in kb.rules))
-    assert not rises_only(other)
+    assert ending_answers(other) is None
+
+
+def _without_ending_answers(ending: Mapping[str, frozenset[str]],
+                            answers: dict[str, AnswerValue]) -> dict[str, AnswerValue]:
+    """The answers with every value that matches a test behind the highest level taken out."""
+    kept: dict[str, AnswerValue] = {}
+    for question_id, value in answers.items():
+        wanted = ending.get(question_id, frozenset())
+        if isinstance(value, str):
+            if value not in wanted:
+                kept[question_id] = value
+        else:
+            kept[question_id] = tuple(item for item in value if item not in wanted)
+    return kept
+
+
+@over_seeds(25)
+def test_answers_that_match_no_ending_test_never_reach_the_highest_level(
+        kb: KnowledgeBase, seed: int) -> None:
+    """The screen that lets a question page skip the rules is sound: on answer sets with every
+    matching value taken out, the rule network never reaches the highest level."""
+    ending = ending_answers(kb)
+    assert ending is not None
+    top = kb.levels[0].id
+    for answers in sampled(kb, seed, 40):
+        screened = _without_ending_answers(ending, answers)
+        assert not could_end(ending, screened)
+        assert steering(kb, screened).level.id != top, screened
+
+
+def test_every_red_flag_answer_is_an_ending_answer(kb: KnowledgeBase) -> None:
+    """Each answer that reaches the highest level on its own is one the screen lets through."""
+    ending = ending_answers(kb)
+    assert ending is not None
+    top = kb.levels[0].id
+    calm = {q.id: v for q, v in answer_path(kb, {})}
+    reaching = 0
+    for question in kb.questions:
+        for value in question.values:
+            answers = {**calm, question.id: (value,) if question.kind == "several_of" else value}
+            if steering(kb, answers).level.id == top:
+                reaching += 1
+                assert could_end(ending, answers), (question.id, value)
+    assert reaching >= 20  # the red flags, at least
+
+
+def test_a_derived_fact_behind_the_highest_level_brings_its_answers(kb: KnowledgeBase) -> None:
+    ending = ending_answers(kb)
+    assert ending is not None
+    top = kb.levels[0].id
+    through_facts = [rule for rule in kb.rules if rule.then.level == top
+                     and any(isinstance(leaf, FactTest) for leaf, _ in leaves(rule.when))]
+    assert through_facts  # the shipped rules reach the highest level through facts too
+    for rule in through_facts:
+        for leaf, _ in leaves(rule.when):
+            if isinstance(leaf, FactTest):
+                for deriver in (r for r in kb.rules if leaf.fact in r.then.derive):
+                    for test in questions_read(deriver.when):
+                        assert test in ending, (rule.id, leaf.fact, deriver.id, test)
+
+
+def test_the_highest_level_as_default_leaves_no_short_cut(kb: KnowledgeBase) -> None:
+    assert ending_answers(dataclasses.replace(kb, default_level=kb.levels[0].id)) is None
+
+
+def test_a_question_page_before_any_sign_runs_no_rules(kb: KnowledgeBase,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """Among the warning signs, answered "no", a question page runs no rules; the answer that
+    reports one is assessed and ends the walk."""
+    from engine.run.rete import CompiledNetwork
+
+    runs: list[object] = []
+    real = CompiledNetwork.run
+    monkeypatch.setattr(CompiledNetwork, "run",
+                        lambda self, answers: runs.append(answers) or real(self, answers))
+    ending = ending_answers(kb)
+    path = [(q.id, v) for q, v in answer_path(kb, {"choking": "yes"})]
+    stop = [q for q, _ in path].index("choking")
+    run = replay(kb, _pairs(dict(path[:stop])), ending, settled=False)
+    assert run.current() is not None and run.current().id == "choking"  # type: ignore[union-attr]
+    run.answer("no")
+    assert runs == [] and not run.ended_early
+    run.back()
+    run.answer("yes")
+    assert runs and run.ended_early
