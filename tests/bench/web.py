@@ -1,16 +1,18 @@
 """The web benchmark: pages per second against a bare Starlette page, and a class of students.
 
     uv run python tests/bench/web.py [--students 30] [--walks 2] [--think 0.2]
-                                     [--connections 4] [--requests 300]
+                                     [--connections 4] [--requests 150] [--rounds 5]
 
 Everything runs on 127.0.0.1 only and stops by itself: each server is a real `muscle-triage
 serve` (or uvicorn serving tests/bench/web_bare.py) on a free loopback port, and every client loop
 is bounded by a count of requests. It prints a table and, last, one JSON line with the figures.
-For each kind of page (welcome, a mid-walk question, a late question, a whole walk's result: see
-walk_page) it gives pages per
-second and the server's CPU milliseconds per page, each against the bare page; then the class
-of students, once reading (``--think``) and once flat out (no pause: the class's throughput,
-whose ratio between 2 workers and 1 is the speed-up), on 1 and 2 workers.
+For each kind of page (welcome; the 12th and the 35th question of a walk, see walk_page; every
+question page of the simulated walks in turn, see whole_walks; a whole walk's result) it gives
+pages per second and the server's CPU milliseconds per page, each against the bare page. The
+bare page and ours are measured in turn, round after round, and each ratio is the median of the
+rounds' ratios, with their range: on a shared machine one round of either can be a third off.
+Then the class of students, once reading (``--think``) and once flat out (no pause: the class's
+throughput, whose ratio between 2 workers and 1 is the speed-up), on 1 and 2 workers.
 Goals (issue 17): question pages at least 0.5x the bare page's rate, p99 <= 50 ms for 30
 students, <= 100 MiB peak memory per worker. They are reported, never asserted: on a shared
 machine the figures depend on the load (printed too). Not a test.
@@ -25,13 +27,14 @@ import os
 import random
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import threading
 import time
 import urllib.request
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,6 +44,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from engine.load.knowledge_base import load_knowledge_base
 from engine.model import AnswerValue, KnowledgeBase
+from questionnaire.flow import Questionnaire
 from questionnaire.web.forms import NONE_CHOSEN, hidden_fields
 from tests.answer_paths import answer_path
 
@@ -177,6 +181,22 @@ def walk_page(kb: KnowledgeBase, number: int) -> str:
 LATE = 35
 
 
+def whole_walks(kb: KnowledgeBase) -> list[str]:
+    """Every question page of the simulated walks (PROFILES), in order, each walk up to where
+    the questionnaire stops it: what a class posts, early, late and red-flag pages alike."""
+    bodies: list[str] = []
+    for profile in PROFILES:
+        run = Questionnaire(kb)
+        for question, value in answer_path(kb, profile):
+            current = run.current()
+            if current is None:
+                break
+            assert current.id == question.id, (current.id, question.id)
+            bodies.append(_body(dict(run.answers), question.id, value))
+            run.answer(value)
+    return bodies
+
+
 def mid_walk_page(kb: KnowledgeBase) -> str:
     """A typical question page: the 12th answer given, the 13th question asked next."""
     return walk_page(kb, 12)
@@ -191,10 +211,11 @@ def cpu_seconds(pids: list[int]) -> float:
     return total / os.sysconf("SC_CLK_TCK")
 
 
-def rate(running: Running, method: str, path: str, body: str, connections: int, each: int
-         ) -> tuple[float, float]:
+def rate(running: Running, method: str, path: str, bodies: list[str], connections: int,
+         each: int, warm: bool = True) -> tuple[float, float]:
     """Requests per second over ``connections`` keep-alive connections, ``each`` requests each,
-    and the serving processes' CPU milliseconds per request over the same requests.
+    and the serving processes' CPU milliseconds per request over the same requests. Each
+    connection posts ``bodies`` in turn, starting at its own place among them.
 
     The second figure is what a page costs the server, whatever else the machine is doing: on
     a shared machine the rate falls when other programs take the CPUs, the CPU per page much
@@ -202,9 +223,10 @@ def rate(running: Running, method: str, path: str, body: str, connections: int, 
     """
     errors: list[int] = []
 
-    def loop() -> None:
+    def loop(offset: int) -> None:
         connection = http.client.HTTPConnection(HOST, running.port, timeout=60)
-        for _ in range(each):
+        for number in range(each):
+            body = bodies[(offset + number) % len(bodies)]
             connection.request(method, path, body=body or None, headers=FORM)
             response = connection.getresponse()
             response.read()
@@ -212,7 +234,8 @@ def rate(running: Running, method: str, path: str, body: str, connections: int, 
                 errors.append(response.status)
         connection.close()
 
-    rate_loop(loop, connections)  # warm up every worker: the first pages of each are slower
+    if warm:
+        rate_loop(loop, connections)  # warm up every worker: the first pages of each are slower
     pids = running.worker_pids()
     used = cpu_seconds(pids)
     start = time.perf_counter()
@@ -224,8 +247,9 @@ def rate(running: Running, method: str, path: str, body: str, connections: int, 
     return connections * each / elapsed, used * 1000 / (connections * each)
 
 
-def rate_loop(loop: object, connections: int) -> None:
-    threads = [threading.Thread(target=loop) for _ in range(connections)]  # type: ignore[arg-type]
+def rate_loop(loop: Callable[[int], None], connections: int) -> None:
+    """``loop(offset)`` on each of ``connections`` threads at once, offsets spread apart."""
+    threads = [threading.Thread(target=loop, args=(number * 7,)) for number in range(connections)]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -312,6 +336,10 @@ def class_run(kb: KnowledgeBase, running: Running, args: argparse.Namespace, thi
     }
 
 
+def _median(values: list[float]) -> float:
+    return statistics.median(values)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--students", type=int, default=30)
@@ -320,59 +348,85 @@ def main() -> None:
                         help="mean seconds a student takes per page (default 0.2: a fast class)")
     parser.add_argument("--connections", type=int, default=4,
                         help="connections for the pages-per-second runs (default 4)")
-    parser.add_argument("--requests", type=int, default=300, help="per connection (default 300)")
+    parser.add_argument("--requests", type=int, default=150,
+                        help="per connection and round (default 150; a tenth for results)")
+    parser.add_argument("--rounds", type=int, default=5,
+                        help="rounds of bare page and ours in turn (default 5)")
     args = parser.parse_args()
     kb = load_knowledge_base()
     question_body = mid_walk_page(kb)
-    pages = {"welcome": ("GET", "/", ""), "question": ("POST", "/question", question_body),
-             f"question {LATE}": ("POST", "/question", walk_page(kb, LATE)),
-             "result": ("POST", "/result", result_page(kb))}
+    walks = whole_walks(kb)
+    pages: dict[str, tuple[str, str, list[str], int]] = {
+        "welcome": ("GET", "/", [""], args.requests),
+        "question (12th)": ("POST", "/question", [question_body], args.requests),
+        f"question ({LATE}th)": ("POST", "/question", [walk_page(kb, LATE)], args.requests),
+        f"question, whole walks ({len(walks)})": ("POST", "/question", walks, args.requests),
+        "result": ("POST", "/result", [result_page(kb)], max(10, args.requests // 10)),
+    }
     figures: dict[str, object] = {"load_average_start": os.getloadavg()[0],
                                   "cpus": os.cpu_count(), "students": args.students,
                                   "walks": args.walks, "connections": args.connections,
-                                  "requests_per_connection": args.requests}
+                                  "requests_per_connection": args.requests,
+                                  "rounds": args.rounds}
 
-    command, port = bare()
-    with server(command, port) as running:
-        bare_rate, bare_cpu = rate(running, "POST", "/", question_body, args.connections,
-                                   args.requests)
-    one: dict[str, dict[str, float]] = {}
-    two: dict[str, float] = {}
+    # The bare page and ours in turn, round after round, both servers up: a change in the
+    # machine's speed then falls on both sides of a ratio alike.
+    rounds: list[dict[str, tuple[float, float]]] = []
+    with server(*bare()) as bare_server, server(*ours(1)) as one_worker:
+        rate(bare_server, "POST", "/", [question_body], args.connections, args.requests)
+        for method, path, bodies, each in pages.values():
+            rate(one_worker, method, path, bodies, args.connections, each)
+        for _ in range(args.rounds):
+            row = {"bare": rate(bare_server, "POST", "/", [question_body], args.connections,
+                                args.requests, warm=False)}
+            for kind, (method, path, bodies, each) in pages.items():
+                row[kind] = rate(one_worker, method, path, bodies, args.connections, each,
+                                 warm=False)
+            rounds.append(row)
+        one_rate = _median([row["question (12th)"][0] for row in rounds])
+    one: dict[str, dict[str, object]] = {}
+    for kind in pages:
+        ratios = [row[kind][0] / row["bare"][0] for row in rounds]
+        cpu_ratios = [row["bare"][1] / row[kind][1] for row in rounds]
+        one[kind] = {"pages_per_s": round(_median([row[kind][0] for row in rounds])),
+                     "cpu_ms": round(_median([row[kind][1] for row in rounds]), 2),
+                     "ratio_to_bare": round(_median(ratios), 2),
+                     "ratio_range": [round(min(ratios), 2), round(max(ratios), 2)],
+                     "cpu_ratio_to_bare": round(_median(cpu_ratios), 2)}
+    bare_figures = {"pages_per_s": round(_median([row["bare"][0] for row in rounds])),
+                    "cpu_ms": round(_median([row["bare"][1] for row in rounds]), 2)}
+
     classes: dict[int, dict[str, dict[str, object]]] = {}
+    two: dict[str, float] = {}
     for workers in (1, 2):
         command, port = ours(workers)
         with server(command, port, workers) as running:
-            for kind, (method, path, body) in pages.items():
-                if workers == 2 and kind != "question":
-                    continue
-                per_s, cpu_ms = rate(running, method, path, body, args.connections,
-                                     args.requests)
-                if workers == 1:
-                    one[kind] = {"pages_per_s": round(per_s), "cpu_ms": round(cpu_ms, 2),
-                                 "ratio_to_bare": round(per_s / bare_rate, 2),
-                                 "cpu_ratio_to_bare": round(bare_cpu / cpu_ms, 2)}
-                else:
-                    two = {"pages_per_s": round(per_s), "speedup": round(per_s / rate_of(one),
-                                                                          2)}
+            if workers == 2:
+                per_s, _ = rate(running, "POST", "/question", [question_body],
+                                args.connections, args.requests)
+                two = {"pages_per_s": round(per_s), "speedup": round(per_s / one_rate, 2)}
             classes[workers] = {"thinking": class_run(kb, running, args, args.think),
                                 "flat_out": class_run(kb, running, args, 0.0)}
     figures.update({
-        "bare": {"pages_per_s": round(bare_rate), "cpu_ms": round(bare_cpu, 2)},
-        "one_worker": one, "two_workers_question": two,
+        "bare": bare_figures, "one_worker": one, "two_workers_question": two,
         "class_speedup_2_workers": round(
             float(classes[2]["flat_out"]["pages_per_s"])  # type: ignore[arg-type]
             / float(classes[1]["flat_out"]["pages_per_s"]), 2),  # type: ignore[arg-type]
         "classes": classes, "load_average_end": os.getloadavg()[0], "goals": GOALS,
     })
     print(f"load average {figures['load_average_start']:.2f} at the start, "
-          f"{figures['load_average_end']:.2f} at the end, on {figures['cpus']} CPUs")
-    print(f"{'page (1 worker)':<30} {'pages/s':>8} {'x bare':>7} {'CPU ms':>7} {'x bare':>7}")
-    print(f"{'bare Starlette page':<30} {bare_rate:8.0f} {'':>7} {bare_cpu:7.2f}")
+          f"{figures['load_average_end']:.2f} at the end, on {figures['cpus']} CPUs; "
+          f"medians of {args.rounds} rounds")
+    print(f"{'page (1 worker)':<30} {'pages/s':>8} {'x bare':>7} {'(range)':>12} {'CPU ms':>7} "
+          f"{'x bare':>7}")
+    print(f"{'bare Starlette page':<30} {bare_figures['pages_per_s']:8} {'':>7} {'':>12} "
+          f"{bare_figures['cpu_ms']:7.2f}")
     for kind, row in one.items():
-        print(f"{kind:<30} {row['pages_per_s']:8.0f} {row['ratio_to_bare']:7.2f} "
-              f"{row['cpu_ms']:7.2f} {row['cpu_ratio_to_bare']:7.2f}")
+        low, high = row["ratio_range"]  # type: ignore[misc]
+        print(f"{kind:<30} {row['pages_per_s']:8} {row['ratio_to_bare']:7.2f} "
+              f"{f'{low:.2f}-{high:.2f}':>12} {row['cpu_ms']:7.2f} {row['cpu_ratio_to_bare']:7.2f}")
     print(f"(goal: question pages >= {GOALS['ratio_to_bare']}x the bare page)")
-    print(f"question page, 2 workers       {two['pages_per_s']:8.0f}   speed-up "
+    print(f"question page (12th), 2 workers {two['pages_per_s']:7.0f}   speed-up "
           f"{two['speedup']:.2f}x")
     for workers, runs in classes.items():
         for name, run in runs.items():
@@ -386,10 +440,6 @@ def main() -> None:
                       f"p99 {stats['p99_ms']:6.1f} ms")
     print(f"class flat out, 2 workers against 1: speed-up {figures['class_speedup_2_workers']}x")
     print(json.dumps(figures))
-
-
-def rate_of(one: dict[str, dict[str, float]]) -> float:
-    return one["question"]["pages_per_s"]
 
 
 if __name__ == "__main__":

@@ -59,7 +59,7 @@ def submit(driver: Any, element: Any, key: str | None = None) -> None:
         element.click()
     else:
         element.send_keys(key)
-    WebDriverWait(driver, 60).until(lambda d: d.execute_script(
+    WebDriverWait(driver, 60, poll_frequency=0.02).until(lambda d: d.execute_script(
         "return !window.leftBehind && document.readyState === 'complete';"))
 
 
