@@ -367,11 +367,13 @@ class KnowledgeBase:
     _level_index: dict[str, Level] = field(init=False, repr=False, compare=False)
     _reading_index: dict[str, ReadingItem] = field(init=False, repr=False, compare=False)
     _replaced_by: dict[str, Question] = field(init=False, repr=False, compare=False)
+    _position: dict[str, int] = field(init=False, repr=False, compare=False)
     _family: dict[Audience, KnowledgeBase] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_family", {self.audience: self})
         object.__setattr__(self, "_question_index", {q.id: q for q in self.questions})
+        object.__setattr__(self, "_position", {q.id: i for i, q in enumerate(self.questions)})
         object.__setattr__(self, "_rule_index", {r.id: r for r in self.rules})
         object.__setattr__(self, "_level_index", {lv.id: lv for lv in self.levels})
         object.__setattr__(self, "_reading_index", {item.id: item for item in self.reading})
@@ -400,6 +402,10 @@ class KnowledgeBase:
 
     def has_question(self, question_id: str) -> bool:
         return question_id in self._question_index
+
+    def position(self, question_id: str) -> int:
+        """The question's place in asking order (0 first)."""
+        return self._position[question_id]
 
     def replacement_for(self, old_id: str) -> Question | None:
         """The question that replaced an old question id, if one declares it (``replaces``)."""

@@ -42,29 +42,22 @@ class NotAsked(RuntimeError):
     """An answer for a question the walk would not ask now (or when the walk is over)."""
 
 
-class _Plan(NamedTuple):
-    """What the walk reads of the question bank's order, worked out once per knowledge base."""
-
-    #: Each question id's index in asking order.
-    order: dict[str, int]
-    #: For each question (by index), the latest index among the questions its ask_if reads;
-    #: -1 when it reads none (always asked, or decided by nothing later).
-    latest_read: tuple[int, ...]
+#: For each question (by position), the latest position among the questions its ask_if reads;
+#: -1 when it reads none (always asked, or decided by nothing later).
+LatestRead = tuple[int, ...]
+_latest_reads: weakref.WeakKeyDictionary[KnowledgeBase, LatestRead] = weakref.WeakKeyDictionary()
 
 
-_plans: weakref.WeakKeyDictionary[KnowledgeBase, _Plan] = weakref.WeakKeyDictionary()
-
-
-def _plan_of(kb: KnowledgeBase) -> _Plan:
-    """The knowledge base's plan. A web page replays the walk afresh for every request, so
-    working this out per walk was a tenth of a question page's time (tests/bench/web_parts.py)."""
-    plan = _plans.get(kb)
-    if plan is None:
-        order = {question.id: index for index, question in enumerate(kb.questions)}
-        latest = tuple(max((order.get(read, -1) for read in questions_read(question.ask_if)),
-                           default=-1) for question in kb.questions)
-        plan = _plans[kb] = _Plan(order, latest)
-    return plan
+def _latest_reads_of(kb: KnowledgeBase) -> LatestRead:
+    """Worked out once per knowledge base: a web page replays the walk afresh for every request,
+    and working this out per walk was a tenth of a question page's time
+    (tests/bench/web_parts.py)."""
+    latest = _latest_reads.get(kb)
+    if latest is None:
+        latest = _latest_reads[kb] = tuple(
+            max((kb.position(read) for read in questions_read(question.ask_if)
+                 if kb.has_question(read)), default=-1) for question in kb.questions)
+    return latest
 
 
 def questionnaire_length(kb: KnowledgeBase) -> Length:
@@ -91,10 +84,10 @@ class Questionnaire:
     kept: set[str] = field(default_factory=set)
     #: The latest assessment (None before the first answer, or when the assessor made none).
     result: Assessment | None = None
-    _plan: _Plan = field(init=False, repr=False)
+    _latest_read: LatestRead = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        self._plan = _plan_of(self.kb)
+        self._latest_read = _latest_reads_of(self.kb)
 
     # --- where we are --------------------------------------------------------------------------
 
@@ -102,7 +95,7 @@ class Questionnaire:
         """Index in the bank from which the next question is looked for."""
         if not self.answers:
             return 0
-        return self._plan.order[next(reversed(self.answers))] + 1
+        return self.kb.position(next(reversed(self.answers))) + 1
 
     def _asked_now(self, question: Question) -> bool:
         return question.ask_if is None or evaluate(question.ask_if, self.answers)
@@ -126,7 +119,7 @@ class Questionnaire:
     def _might_be_asked(self, index: int, start: int) -> bool:
         """Whether the question at ``index`` depends on a question still to come, or is asked
         given the answers so far."""
-        return (self._plan.latest_read[index] >= start
+        return (self._latest_read[index] >= start
                 or self._asked_now(self.kb.questions[index]))
 
     def progress(self) -> Progress:
@@ -135,7 +128,7 @@ class Questionnaire:
         number = len(self.answers) + 1
         if question is None:
             return Progress(len(self.answers), len(self.answers))
-        index = self._plan.order[question.id]
+        index = self.kb.position(question.id)
         later = sum(1 for other in range(index + 1, len(self.kb.questions))
                     if self._might_be_asked(other, index))
         return Progress(number, number + later)

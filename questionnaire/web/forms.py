@@ -36,12 +36,23 @@ class Hidden(NamedTuple):
     value: str
 
 
-def _raw(kb: KnowledgeBase, pairs: Iterable[tuple[str, str]], prefix: str) -> dict[str, object]:
-    """Fields with ``prefix`` grouped by question id, as an answers file would spell them."""
-    grouped: dict[str, list[str]] = {}
+def read_fields(kb: KnowledgeBase, pairs: Iterable[tuple[str, str]]
+                ) -> tuple[dict[str, AnswerValue], dict[str, AnswerValue]]:
+    """The checked answers and the remembered suggestions in form fields, each in asking order
+    (AnswerError naming the question for a bad one), read in one pass over the fields."""
+    grouped: dict[str, dict[str, list[str]]] = {ANSWER: {}, REMEMBERED: {}}
     for name, value in pairs:
-        if name.startswith(prefix):
-            grouped.setdefault(name[len(prefix):], []).append(value)
+        head, dot, question_id = name.partition(".")
+        group = grouped.get(head + dot)
+        if group is not None:
+            group.setdefault(question_id, []).append(value)
+    answers, remembered = (_checked(kb, grouped[ANSWER]), _checked(kb, grouped[REMEMBERED]))
+    return answers, remembered
+
+
+def _checked(kb: KnowledgeBase, grouped: dict[str, list[str]]) -> dict[str, AnswerValue]:
+    """One group of fields, spelt as an answers file would spell them, read by the answers
+    reader and put in asking order."""
     raw: dict[str, object] = {}
     for question_id, values in grouped.items():
         if kb.has_question(question_id) and kb.question(question_id).kind == "several_of":
@@ -50,18 +61,9 @@ def _raw(kb: KnowledgeBase, pairs: Iterable[tuple[str, str]], prefix: str) -> di
             raw[question_id] = values[0]
         else:
             raw[question_id] = values  # the answers reader refuses a list for one answer
-    return raw
-
-
-def in_asking_order(kb: KnowledgeBase, answers: dict[str, AnswerValue]
-                    ) -> dict[str, AnswerValue]:
-    return {q.id: answers[q.id] for q in kb.questions if q.id in answers}
-
-
-def read_fields(kb: KnowledgeBase, pairs: Iterable[tuple[str, str]], prefix: str = ANSWER
-                ) -> dict[str, AnswerValue]:
-    """Checked answers from form fields (AnswerError naming the question for a bad one)."""
-    return in_asking_order(kb, normalise_answers(kb, _raw(kb, list(pairs), prefix)))
+    checked = normalise_answers(kb, raw)
+    return {question_id: checked[question_id]
+            for question_id in sorted(checked, key=kb.position)}
 
 
 #: For each question, the answer values that could help an assessment reach the highest level.
@@ -158,14 +160,14 @@ def replay(kb: KnowledgeBase, pairs: list[tuple[str, str]], ending: Ending | Non
     The run's assessments only steer it (no safety net, and None where none was needed):
     ``shown`` gives the assessment a page shows.
     """
-    answers = read_fields(kb, pairs)
+    answers, remembered = read_fields(kb, pairs)
     run = Questionnaire(kb, assessor=steer_by(None) if ending is None else _not_assessed)
     for question_id, value in answers.items():
         try:
             run.answer(value, question_id)
         except NotAsked:
             raise _misfit(question_id) from None
-    run.remembered.update(read_fields(kb, pairs, REMEMBERED))
+    run.remembered.update(remembered)
     for question_id in run.answers:
         run.remembered.pop(question_id, None)
     if ending is not None:
