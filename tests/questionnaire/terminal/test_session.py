@@ -289,8 +289,11 @@ def test_in_a_checkbox_why_and_back_are_keys_not_ticks(tui: Callable[..., CliRes
     # again with Enter (its earlier answer is suggested); at the checkbox again, Enter keeps
     # nothing ticked (b forgot the tick) ... so tick it, then ? and Enter.
     keys[at] = SPACE + BACK_KEY + ENTER + SPACE + WHY_KEY + ENTER
-    result = tui([START, *keys, QUIT])
-    assert result.code == 0, result.err
+    # The keys end one question after the checkbox (the routine path above walks on to the
+    # result past a checkbox's ?): the later questions would add seconds and test nothing here.
+    result = tui([START, *keys[:at + 2]])
+    assert result.code == 130 and result.err.strip() == "Stopped. Nothing was saved.", result.err
+    assert f"Question {at + 3} of" in result.out  # the keys took it past the checkbox
     numbers = re.findall(r"Question (\d+) of", result.out)
     assert numbers[at:at + 3] == [str(at + 1), str(at), str(at + 1)]
     out = flat(result.out)
