@@ -6,7 +6,7 @@ from engine.conditions import facts_read
 from engine.model import KnowledgeBase
 from engine.run.assess import assess, reaches_top, rules_behind_top
 from tests.answer_paths import answer_path
-from tests.answer_samples import over_seeds, sampled
+from tests.answer_samples import over_seeds, sampled, sized
 
 
 def test_rules_behind_top_are_the_top_rules_and_all_that_derive_what_they_read(
@@ -22,7 +22,7 @@ def test_rules_behind_top_are_the_top_rules_and_all_that_derive_what_they_read(
     assert [rule.id for rule in behind] == [rule.id for rule in kb.rules if rule.id in ids]
 
 
-@over_seeds(30)
+@over_seeds(sized(10, 50))
 def test_reaches_top_agrees_with_the_whole_assessment(kb: KnowledgeBase, seed: int) -> None:
     top = kb.levels[0].id
     for answers in sampled(kb, seed, 20):

@@ -24,7 +24,7 @@ from questionnaire.web.forms import (
     steering,
 )
 from tests.answer_paths import answer_path
-from tests.answer_samples import over_seeds, sampled
+from tests.answer_samples import over_seeds, sampled, sized
 
 
 def _pairs(answers: dict[str, object]) -> list[tuple[str, str]]:
@@ -122,7 +122,7 @@ def _without_ending_answers(ending: Mapping[str, frozenset[str]],
     return kept
 
 
-@over_seeds(25)
+@over_seeds(sized(10, 50))
 def test_answers_that_match_no_ending_test_never_reach_the_highest_level(
         kb: KnowledgeBase, seed: int) -> None:
     """The screen that lets a question page skip the rules is sound: on answer sets with every
