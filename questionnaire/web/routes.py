@@ -92,7 +92,7 @@ class Site:
 
     @classmethod
     def build(cls, kb: KnowledgeBase, settings: ServeSettings) -> Site:
-        from engine.run.assess import network_for
+        from engine.run.assess import network_for, reaches_top
         from engine.verify.demos import load_demos
         from questionnaire.render.scenario_refs import read_cases
 
@@ -104,7 +104,10 @@ class Site:
             auto_reload=False)
         for name in templates.list_templates(extensions=["html"]):
             templates.get_template(name)  # compiled now, not on some person's first page
-        network_for(kb)  # the rule network too: every worker is ready when it starts listening
+        # the rule networks too (the whole one, and the one of the rules behind the emergency
+        # level that question pages steer by): every worker is ready when it starts listening
+        network_for(kb)
+        reaches_top(kb, {})
         return cls(kb=kb, templates=templates, settings=settings,
                    demos=load_demos(kb, Path(settings.rules) if settings.rules else None),
                    cases=read_cases(kb),
