@@ -28,9 +28,11 @@ def number_for(question: Question, value: AnswerValue) -> str:
 
 def plain_walk(kb: KnowledgeBase, wanted: Mapping[str, AnswerValue]
                ) -> tuple[list[str], dict[str, AnswerValue]]:
-    """Typed lines answering every question that would be asked, and the answers they give."""
+    """Typed lines answering every question that would be asked, and the answers they give
+    ("none" typed for a list with its own "None of these" gives that option)."""
     path = answer_path(kb, wanted)
-    return [number_for(q, v) for q, v in path], {q.id: v for q, v in path}
+    return [number_for(q, v) for q, v in path], {
+        q.id: ("none",) if v == () and "none" in q.alone else v for q, v in path}
 
 
 def flat(text: str) -> str:
@@ -121,6 +123,19 @@ def test_several_of_takes_numbers_words_or_none(kb: KnowledgeBase) -> None:
         parse_answer(question, "1,9")
     with pytest.raises(NotAnAnswer, match="'none'"):
         parse_answer(question, "  ")
+
+
+def test_none_picks_a_lists_own_none_of_these(kb: KnowledgeBase) -> None:
+    """"none" typed for a list with its own "None of these" records that option (as the web
+    form does), so the answers file says what the person chose."""
+    from questionnaire.terminal.plain import parse_answer
+
+    for question_id in ("other_illness", "medicines"):
+        question = kb.question(question_id)
+        assert "none" in question.alone
+        assert parse_answer(question, "none") == ("none",)
+        assert parse_answer(question, "None of these") == ("none",)
+    assert parse_answer(kb.question("inactivity"), "nothing") == ()
 
 
 @pytest.mark.parametrize(("argv", "environ"), [(["--plain"], {}), ([], {"TERM": "dumb"})])
