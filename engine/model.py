@@ -221,6 +221,14 @@ class Question:
                     "the others without it")
         return None
 
+    @property
+    def none_chosen(self) -> tuple[str, ...]:
+        """A several-of question answered "none of these": the list's own "None of these"
+        option where it has one (it goes alone), else nothing ticked. Every front end records
+        this one value for it, whether the person ticks nothing, types "none" or ticks the
+        option."""
+        return ("none",) if "none" in self.alone else ()
+
     def answer_text(self, value: AnswerValue) -> str:
         """An answer as the person saw it: option labels (joined by '; ', as labels hold commas)."""
         if isinstance(value, str):

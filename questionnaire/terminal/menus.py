@@ -164,7 +164,7 @@ class QuestionaryFrontEnd:
                 self._show_why(question)
                 suggestion = chosen[1]
                 continue
-            return tuple(sorted(chosen))
+            return tuple(sorted(chosen)) or question.none_chosen  # nothing ticked: none
 
     def choose(self, message: str, labels: list[str]) -> int:
         self.text.blank()

@@ -87,9 +87,7 @@ def parse_answer(question: Question, text: str) -> AnswerValue:
         return _match_one(items, text)
     wanted = text.strip().casefold()
     if wanted in NONE_WORDS:
-        # a list with its own "None of these" (which goes alone) records that option, as the
-        # browser's form does; otherwise nothing ticked
-        return ("none",) if "none" in question.alone else ()
+        return question.none_chosen
     if not wanted:
         raise NotAnAnswer("Type the numbers of all that apply, such as 1,3, or 'none'.")
     if re.fullmatch(r"[\d,;\s]+", wanted):

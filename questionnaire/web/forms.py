@@ -252,7 +252,7 @@ def read_reply(question: Question, pairs: list[tuple[str, str]]) -> AnswerValue:
         clash = question.combination_problem(tuple(chosen))
         if clash:
             raise ReplyProblem(clash[0].upper() + clash[1:] + ".")
-        return normalise_answer(question, chosen)
+        return normalise_answer(question, chosen) if chosen else question.none_chosen
     if not chosen:
         raise ReplyProblem("Choose an answer.")
     return normalise_answer(question, chosen if len(chosen) > 1 else chosen[0])

@@ -32,7 +32,7 @@ def plain_walk(kb: KnowledgeBase, wanted: Mapping[str, AnswerValue]
     ("none" typed for a list with its own "None of these" gives that option)."""
     path = answer_path(kb, wanted)
     return [number_for(q, v) for q, v in path], {
-        q.id: ("none",) if v == () and "none" in q.alone else v for q, v in path}
+        q.id: q.none_chosen if v == () else v for q, v in path}
 
 
 def flat(text: str) -> str:
