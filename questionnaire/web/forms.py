@@ -12,8 +12,18 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import NamedTuple
 
-from engine.conditions import leaves
-from engine.model import AnswerTest, AnswerValue, Assessment, KnowledgeBase, Question
+from engine.conditions import answer_matches, leaves
+from engine.model import (
+    AllOf,
+    AnswerTest,
+    AnswerValue,
+    AnyOf,
+    Assessment,
+    Condition,
+    KnowledgeBase,
+    NotOf,
+    Question,
+)
 from engine.run.answers import AnswerError, normalise_answer, normalise_answers
 from engine.run.assess import add_safety_net, assess, reaches_top, rules_behind_top
 from questionnaire.flow import Assessor, NotAsked, Questionnaire
@@ -66,42 +76,99 @@ def _checked(kb: KnowledgeBase, grouped: dict[str, list[str]]) -> dict[str, Answ
             for question_id in sorted(checked, key=kb.position)}
 
 
-#: For each question, the answer values that could help an assessment reach the highest level.
-Ending = Mapping[str, frozenset[str]]
+class EndScreen(NamedTuple):
+    """What one rule that reaches the highest level needs of the answers before it can fire."""
+
+    rule: str
+    #: Answer tests every way of it holding includes: each must hold.
+    needs: tuple[AnswerTest, ...]
+    #: Every answer test in it, or behind the facts it reads: one at least must hold.
+    reads: tuple[AnswerTest, ...]
 
 
-def ending_answers(kb: KnowledgeBase) -> Ending | None:
-    """The answers that could end a walk early, or None when more answers could also stop it.
+#: One screen per rule that reaches the highest level (see ending_screens).
+Ending = tuple[EndScreen, ...]
+
+
+def ending_screens(kb: KnowledgeBase) -> Ending | None:
+    """What each rule reaching the highest level needs of the answers, or None when more
+    answers could also take that level away.
 
     Read from the rules that decide whether the highest level is reached (engine/run/assess.py
     rules_behind_top). When none of them needs anything absent (no ``not``: the knowledge base
-    "rises only"), an assessment reaches the highest level only if some answer matches one of
-    their answer tests: a condition made of ``all`` and ``any`` over answer tests that all fail,
-    and over facts that no rule can then derive, fails. Two short cuts follow. More answers can
-    only add to what reaches the highest level, so a run of answers reaches it as soon as any
-    shorter run of them did (``replay``); and answers that match none of these tests cannot have
-    ended the walk, so they need no assessment at all (``steer_by``).
+    "rises only"), a rule reaching the highest level fires only if (1) every answer test that
+    all its ways of holding include holds (``needs``: every part of an ``all``, what every branch
+    of an ``any`` shares, what every rule deriving a fact it reads shares), and (2) some answer
+    test in it or behind its facts holds (``reads``: a condition of ``all`` and ``any`` over
+    answer tests that all fail, and over facts no rule can then derive, fails). Two short cuts
+    follow. More answers can only add to what reaches the highest level, so a run of answers
+    reaches it as soon as any shorter run of them did (``replay``); and answers that no screen
+    lets through cannot have ended the walk, so no rule need run (``steer_by``).
 
-    None when a ``not`` stands among those rules, or the default level is the highest: then
-    every step of a replay is assessed.
+    None when a ``not`` or an empty ``all`` stands among those rules, or the default level is the
+    highest: then every step of a replay is assessed.
     """
-    if kb.default_level == kb.levels[0].id:
+    top = kb.levels[0].id
+    if kb.default_level == top:
         return None
-    values: dict[str, set[str]] = {}
-    for rule in rules_behind_top(kb):
-        for leaf, negated in leaves(rule.when):
-            if negated:
+    behind = rules_behind_top(kb)
+    derivers: dict[str, list[Condition]] = {}
+    for rule in behind:
+        for fact in rule.then.derive:
+            derivers.setdefault(fact, []).append(rule.when)
+
+    def needs(condition: Condition, seen: frozenset[str]) -> set[AnswerTest] | None:
+        """The tests every way of ``condition`` holding includes (None: it holds a ``not``)."""
+        if isinstance(condition, AnswerTest):
+            return {condition}
+        if isinstance(condition, NotOf) or (isinstance(condition, AllOf) and not condition.parts):
+            return None
+        if isinstance(condition, (AllOf, AnyOf)):
+            found = [needs(part, seen) for part in condition.parts]
+            if any(part is None for part in found):
                 return None
+            sets = [part for part in found if part is not None]
+            if isinstance(condition, AllOf):
+                return set().union(*sets)
+            return set.intersection(*sets) if sets else set()
+        if condition.fact in seen:  # a fact deriving itself adds nothing it needs
+            return set()
+        found = [needs(when, seen | {condition.fact}) for when in derivers.get(condition.fact, [])]
+        if any(part is None for part in found):
+            return None
+        sets = [part for part in found if part is not None]
+        return set.intersection(*sets) if sets else set()
+
+    def reads(condition: Condition, seen: set[str]) -> list[AnswerTest]:
+        found: list[AnswerTest] = []
+        for leaf, _ in leaves(condition):
             if isinstance(leaf, AnswerTest):
-                values.setdefault(leaf.question, set()).update(leaf.values)
-    return {question: frozenset(found) for question, found in values.items()}
+                found.append(leaf)
+            elif leaf.fact not in seen:
+                seen.add(leaf.fact)
+                for when in derivers.get(leaf.fact, []):
+                    found += reads(when, seen)
+        return found
+
+    screens: list[EndScreen] = []
+    for rule in behind:
+        if rule.then.level != top:
+            continue
+        needed = needs(rule.when, frozenset())
+        if needed is None:
+            return None
+        order = {test: index for index, test in enumerate(reads(rule.when, set()))}
+        screens.append(EndScreen(rule.id, tuple(sorted(needed, key=lambda t: order.get(t, 0))),
+                                 tuple(order)))
+    return tuple(screens)
 
 
 def could_end(ending: Ending, answers: Mapping[str, AnswerValue]) -> bool:
-    """Whether any answer matches an answer test behind the highest level (see ending_answers)."""
-    for question_id, value in answers.items():
-        wanted = ending.get(question_id)
-        if wanted and (value in wanted if isinstance(value, str) else not wanted.isdisjoint(value)):
+    """Whether some rule reaching the highest level could fire on these answers: every test it
+    needs holds and some test it reads holds (see ending_screens)."""
+    for screen in ending:
+        if all(answer_matches(test, answers.get(test.question)) for test in screen.needs) and any(
+                answer_matches(test, answers.get(test.question)) for test in screen.reads):
             return True
     return False
 
@@ -120,7 +187,7 @@ def steer_by(ending: Ending | None) -> Assessor:
     answers reach the highest level, which ends the walk; None ("not assessed") before.
 
     Whether they reach it is asked of the rules that decide it alone (engine/run/assess.py
-    reaches_top), and not at all for answers that cannot have ended the walk (ending_answers):
+    reaches_top), and not at all for answers that cannot have ended the walk (ending_screens):
     most question pages come before any warning sign or symptom is reported. On the shipped
     rules that was the rule network's 0.28 ms of a 0.9 ms page (tests/bench/web_parts.py).
     Either way only the experta network ends a walk, and what a page shows comes from the whole
@@ -147,7 +214,7 @@ def replay(kb: KnowledgeBase, pairs: list[tuple[str, str]], ending: Ending | Non
 
     The flow assesses after every answer to see whether the walk ended early; replaying a whole
     form that way cost 2.7 ms an answer (73 ms for the last page of a 27-question walk, measured
-    on the shipped rules). With ``ending`` (see ending_answers), the flow walks without
+    on the shipped rules). With ``ending`` (see ending_screens), the flow walks without
     assessing, the whole set is assessed once (when it could have ended the walk at all), and
     only when it reaches the highest level are shorter runs assessed, halving the range each
     time, to find the answer that reached it first: that one must be the last. A page then costs

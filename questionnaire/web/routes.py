@@ -36,7 +36,7 @@ from questionnaire.web.forms import (
     Ending,
     ReplyProblem,
     answered,
-    ending_answers,
+    ending_screens,
     hidden_fields,
     read_reply,
     replay,
@@ -85,7 +85,7 @@ class Site:
     cases: list[Case]
     counts: ClassCounts | None
     #: The answers that could end a walk early, when forms can be replayed with at most one
-    #: assessment (questionnaire/web/forms.py ending_answers); None: assess every step.
+    #: assessment (questionnaire/web/forms.py ending_screens); None: assess every step.
     ending: Ending | None = None
     #: The page texts of each audience's wording, made once.
     texts: dict[KnowledgeBase, PageTexts] = field(default_factory=dict)
@@ -112,7 +112,7 @@ class Site:
                    demos=load_demos(kb, Path(settings.rules) if settings.rules else None),
                    cases=read_cases(kb),
                    counts=ClassCounts() if settings.class_token else None,
-                   ending=ending_answers(kb),
+                   ending=ending_screens(kb),
                    texts={worded: page_texts(worded) for worded in kb.family})
 
     def page(self, name: str, status: int = 200, words: KnowledgeBase | None = None,

@@ -36,7 +36,7 @@ from engine.load.knowledge_base import load_knowledge_base
 from engine.run.answers import applicable
 from engine.run.assess import network_for
 from questionnaire.web.app import ServeSettings, create_app
-from questionnaire.web.forms import ending_answers, read_reply, replay, steering
+from questionnaire.web.forms import ending_screens, read_reply, replay, steering
 from tests.answer_paths import answer_path
 from tests.bench import web_bare
 from tests.bench.web import LATE, PROFILES, _body, mid_walk_page, walk_page
@@ -121,7 +121,7 @@ def main() -> None:
         return
 
     pairs = parse_qsl(question_body, keep_blank_values=True)
-    ending = ending_answers(kb)
+    ending = ending_screens(kb)
     unsettled = replay(kb, pairs, ending, settled=False)
     question = unsettled.current()
     assert question is not None

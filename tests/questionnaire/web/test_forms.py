@@ -3,21 +3,21 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine.conditions import leaves, questions_read
+from engine.conditions import answer_matches, leaves
 from engine.model import AnswerTest, AnswerValue, FactTest, KnowledgeBase, NotOf, Rule
 from engine.run.answers import AnswerError
 from engine.run.assess import assess
 from questionnaire.flow import Questionnaire
 from questionnaire.web.forms import (
+    Ending,
     answered,
     could_end,
-    ending_answers,
+    ending_screens,
     hidden_fields,
     replay,
     shown,
@@ -33,7 +33,7 @@ def _pairs(answers: dict[str, object]) -> list[tuple[str, str]]:
 
 def _outcome(kb: KnowledgeBase, pairs: list[tuple[str, str]], rising: bool) -> object:
     try:
-        run = replay(kb, pairs, ending_answers(kb) if rising else None)
+        run = replay(kb, pairs, ending_screens(kb) if rising else None)
     except AnswerError as exc:
         return ("refused", exc.question)
     final = shown(run, with_safety_net=False)
@@ -71,7 +71,7 @@ def test_an_answer_after_the_emergency_stop_is_refused_either_way(kb: KnowledgeB
     tampered = _pairs(dict(path[: stop + 2]))
     for rising in (True, False):
         with pytest.raises(AnswerError) as refused:
-            replay(kb, tampered, ending_answers(kb) if rising else None)
+            replay(kb, tampered, ending_screens(kb) if rising else None)
         assert refused.value.question == path[stop + 1][0]
 
 
@@ -79,7 +79,7 @@ def test_an_unsettled_replay_checks_the_answer_added_to_it(kb: KnowledgeBase) ->
     path = [(q.id, v) for q, v in answer_path(kb, {})]
     opening = {q: v for q, v in path if q in kb.opening}
     first, second = [q for q, _ in path if q not in kb.opening][:2]
-    run = replay(kb, _pairs({**opening, first: "yes"}), ending_answers(kb), settled=False)
+    run = replay(kb, _pairs({**opening, first: "yes"}), ending_screens(kb), settled=False)
     assert run.current() is not None and run.current().id == second  # type: ignore[union-attr]
     run.answer("no")
     with pytest.raises(AnswerError) as refused:
@@ -92,7 +92,7 @@ def test_an_unsettled_replay_checks_the_answer_added_to_it(kb: KnowledgeBase) ->
 def test_a_shown_result_has_the_safety_net_the_walk_was_steered_without(
         kb: KnowledgeBase, wanted: dict[str, object]) -> None:
     answers = {q.id: v for q, v in answer_path(kb, wanted)}  # type: ignore[arg-type]
-    run = replay(kb, _pairs(answers), ending_answers(kb))
+    run = replay(kb, _pairs(answers), ending_screens(kb))
     assert run.result is None or run.result.safety_net == ()  # steered: none made
     assert steering(kb, answers).safety_net == ()
     full = assess(kb, answers)
@@ -100,45 +100,70 @@ def test_a_shown_result_has_the_safety_net_the_walk_was_steered_without(
     assert shown(run) == full
 
 
-def test_no_ending_answers_with_a_not_behind_the_highest_level(kb: KnowledgeBase) -> None:
-    assert ending_answers(kb) is not None
+def test_no_ending_screens_with_a_not_behind_the_highest_level(kb: KnowledgeBase) -> None:
+    assert ending_screens(kb) is not None
     top = next(r for r in kb.rules if r.then.level == kb.levels[0].id)
     negated: Rule = dataclasses.replace(top, when=NotOf(AnswerTest("weaker", frozenset({"yes"}))))
     other = dataclasses.replace(kb, rules=tuple(negated if r is top else r for r in kb.rules))
-    assert ending_answers(other) is None
+    assert ending_screens(other) is None
 
 
-def _without_ending_answers(ending: Mapping[str, frozenset[str]],
-                            answers: dict[str, AnswerValue]) -> dict[str, AnswerValue]:
-    """The answers with every value that matches a test behind the highest level taken out."""
+def _without_reads(ending: Ending, answers: dict[str, AnswerValue]) -> dict[str, AnswerValue]:
+    """The answers with every value that matches a test the screens read taken out."""
+    wanted: dict[str, set[str]] = {}
+    for screen in ending:
+        for test in screen.reads:
+            wanted.setdefault(test.question, set()).update(test.values)
     kept: dict[str, AnswerValue] = {}
     for question_id, value in answers.items():
-        wanted = ending.get(question_id, frozenset())
+        matched = wanted.get(question_id, set())
         if isinstance(value, str):
-            if value not in wanted:
+            if value not in matched:
                 kept[question_id] = value
         else:
-            kept[question_id] = tuple(item for item in value if item not in wanted)
+            kept[question_id] = tuple(item for item in value if item not in matched)
     return kept
 
 
 @over_seeds(sized(10, 50))
-def test_answers_that_match_no_ending_test_never_reach_the_highest_level(
+def test_answers_no_screen_lets_through_never_reach_the_highest_level(
         kb: KnowledgeBase, seed: int) -> None:
-    """The screen that lets a question page skip the rules is sound: on answer sets with every
-    matching value taken out, the rule network never reaches the highest level."""
-    ending = ending_answers(kb)
+    """The screens that let a question page skip the rules are sound: whenever they say no rule
+    reaching the highest level could fire, the rule network does not reach it (on sampled
+    answer sets, many of which reach it, and on the same sets with every value the screens
+    read taken out)."""
+    ending = ending_screens(kb)
     assert ending is not None
     top = kb.levels[0].id
     for answers in sampled(kb, seed, 40):
-        screened = _without_ending_answers(ending, answers)
-        assert not could_end(ending, screened)
-        assert steering(kb, screened).level.id != top, screened
+        stripped = _without_reads(ending, answers)
+        assert not could_end(ending, stripped)
+        for candidate in (answers, stripped):
+            if not could_end(ending, candidate):
+                assert steering(kb, candidate).level.id != top, candidate
+
+
+def test_a_late_question_page_of_a_muscle_change_runs_no_rules(kb: KnowledgeBase) -> None:
+    """After "weaker over months, in the hands" no later page gets past the screens, though
+    many answer a test behind the emergency level: the rules reaching it want sudden or fast
+    weakness, or a red flag, and those were answered no."""
+    ending = ending_screens(kb)
+    assert ending is not None
+    path = answer_path(kb, {"muscles_smaller": "yes", "weaker": "yes", "onset": "over_months",
+                            "where_affected": ("hands",), "inactivity": ()})
+    answers: dict[str, AnswerValue] = {}
+    reads_held = 0
+    for question, value in path:
+        answers[question.id] = value
+        reads_held += any(answer_matches(t, answers.get(t.question))
+                          for screen in ending for t in screen.reads)
+        assert not could_end(ending, answers), question.id
+    assert reads_held > 10
 
 
 def test_every_red_flag_answer_is_an_ending_answer(kb: KnowledgeBase) -> None:
     """Each answer that reaches the highest level on its own is one the screen lets through."""
-    ending = ending_answers(kb)
+    ending = ending_screens(kb)
     assert ending is not None
     top = kb.levels[0].id
     calm = {q.id: v for q, v in answer_path(kb, {})}
@@ -153,22 +178,24 @@ def test_every_red_flag_answer_is_an_ending_answer(kb: KnowledgeBase) -> None:
 
 
 def test_a_derived_fact_behind_the_highest_level_brings_its_answers(kb: KnowledgeBase) -> None:
-    ending = ending_answers(kb)
+    ending = ending_screens(kb)
     assert ending is not None
-    top = kb.levels[0].id
-    through_facts = [rule for rule in kb.rules if rule.then.level == top
-                     and any(isinstance(leaf, FactTest) for leaf, _ in leaves(rule.when))]
-    assert through_facts  # the shipped rules reach the highest level through facts too
-    for rule in through_facts:
+    through_facts = 0
+    for screen in ending:
+        rule = kb.rule(screen.rule)
         for leaf, _ in leaves(rule.when):
             if isinstance(leaf, FactTest):
+                through_facts += 1
                 for deriver in (r for r in kb.rules if leaf.fact in r.then.derive):
-                    for test in questions_read(deriver.when):
-                        assert test in ending, (rule.id, leaf.fact, deriver.id, test)
+                    for test, _ in leaves(deriver.when):
+                        if isinstance(test, AnswerTest):
+                            assert test in screen.reads, (rule.id, leaf.fact, deriver.id)
+        assert set(screen.needs) <= set(screen.reads)
+    assert through_facts  # the shipped rules reach the highest level through facts too
 
 
 def test_the_highest_level_as_default_leaves_no_short_cut(kb: KnowledgeBase) -> None:
-    assert ending_answers(dataclasses.replace(kb, default_level=kb.levels[0].id)) is None
+    assert ending_screens(dataclasses.replace(kb, default_level=kb.levels[0].id)) is None
 
 
 def test_a_question_page_before_any_sign_runs_no_rules(kb: KnowledgeBase,
@@ -181,7 +208,7 @@ def test_a_question_page_before_any_sign_runs_no_rules(kb: KnowledgeBase,
     real = CompiledNetwork.run
     monkeypatch.setattr(CompiledNetwork, "run",
                         lambda self, answers: runs.append(answers) or real(self, answers))
-    ending = ending_answers(kb)
+    ending = ending_screens(kb)
     path = [(q.id, v) for q, v in answer_path(kb, {"choking": "yes"})]
     stop = [q for q, _ in path].index("choking")
     run = replay(kb, _pairs(dict(path[:stop])), ending, settled=False)
