@@ -167,9 +167,10 @@ def _body(answers: dict[str, AnswerValue], question: str | None = None,
 def walk_page(kb: KnowledgeBase, number: int) -> str:
     """A question page of the walk with a muscle change: answer ``number`` posted.
 
-    The 12th (``mid_walk_page``) comes among the warning signs, before any is reported: no
-    answer so far could end the walk, so the page runs no rules (questionnaire/web/forms.py
-    steer_by). The 35th (``LATE``) comes after the muscle change is reported: the rules run.
+    The 12th (``mid_walk_page``) comes among the warning signs, before any is reported. The
+    35th (``LATE``) comes after the muscle change is reported, with a longer replay and more
+    answers carried. Neither could fire a rule that reaches the emergency level, so neither runs
+    rules (questionnaire/web/forms.py steer_by); a page that could, runs them.
     """
     path = answer_path(kb, PROFILES[1])
     before = {q.id: v for q, v in path[:number - 1]}
