@@ -166,10 +166,15 @@ def ending_screens(kb: KnowledgeBase) -> Ending | None:
 def could_end(ending: Ending, answers: Mapping[str, AnswerValue]) -> bool:
     """Whether some rule reaching the highest level could fire on these answers: every test it
     needs holds and some test it reads holds (see ending_screens)."""
-    for screen in ending:
-        if all(answer_matches(test, answers.get(test.question)) for test in screen.needs) and any(
-                answer_matches(test, answers.get(test.question)) for test in screen.reads):
-            return True
+    found = answers.get
+    for screen in ending:  # plain loops: a question page asks this of every rule, every time
+        for test in screen.needs:
+            if not answer_matches(test, found(test.question)):
+                break
+        else:
+            for test in screen.reads:
+                if answer_matches(test, found(test.question)):
+                    return True
     return False
 
 
