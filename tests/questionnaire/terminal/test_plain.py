@@ -28,11 +28,9 @@ def number_for(question: Question, value: AnswerValue) -> str:
 
 def plain_walk(kb: KnowledgeBase, wanted: Mapping[str, AnswerValue]
                ) -> tuple[list[str], dict[str, AnswerValue]]:
-    """Typed lines answering every question that would be asked, and the answers they give
-    ("none" typed for a list with its own "None of these" gives that option)."""
+    """Typed lines answering every question that would be asked, and the answers they give."""
     path = answer_path(kb, wanted)
-    return [number_for(q, v) for q, v in path], {
-        q.id: q.none_chosen if v == () else v for q, v in path}
+    return [number_for(q, v) for q, v in path], {q.id: v for q, v in path}
 
 
 def flat(text: str) -> str:

@@ -88,11 +88,9 @@ def answer_keys(question: Question, value: AnswerValue) -> str:
 
 def walk(kb: KnowledgeBase, wanted: Mapping[str, AnswerValue]
          ) -> tuple[list[str], dict[str, AnswerValue]]:
-    """Keys answering every question that would be asked, and the answers they give (nothing
-    ticked on a list with its own "None of these" gives that option)."""
+    """Keys answering every question that would be asked, and the answers they give."""
     path = answer_path(kb, wanted)
-    return [answer_keys(q, v) for q, v in path], {
-        q.id: q.none_chosen if v == () else v for q, v in path}
+    return [answer_keys(q, v) for q, v in path], {q.id: v for q, v in path}
 
 
 def flat(text: str) -> str:
