@@ -15,10 +15,10 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from engine.conditions import facts_read
 from engine.explain.reasons import because, concluded
 from engine.model import AnswerValue, Assessment, KnowledgeBase, Rule, TraceStep
 from engine.run.answers import applicable
+from engine.run.strata import dependencies
 
 if TYPE_CHECKING:  # experta is imported when a network is first compiled, not at start-up
     from engine.run.rete import CompiledNetwork
@@ -51,19 +51,14 @@ def rules_behind_top(kb: KnowledgeBase) -> tuple[Rule, ...]:
     derives no fact they read and reaches a lower level, so it changes neither whether one of
     them fires nor the level they reach.
     """
-    top = kb.levels[0].id
-    derivers: dict[str, list[Rule]] = {}
-    for rule in kb.rules:
-        for fact in rule.then.derive:
-            derivers.setdefault(fact, []).append(rule)
+    graph = dependencies(kb.rules)
     behind: set[str] = set()
-    waiting = [rule for rule in kb.rules if rule.then.level == top]
+    waiting = [rule.id for rule in kb.rules if rule.then.level == kb.levels[0].id]
     while waiting:
-        rule = waiting.pop()
-        if rule.id not in behind:
-            behind.add(rule.id)
-            waiting += [deriver for fact in facts_read(rule.when)
-                        for deriver in derivers.get(fact, [])]
+        rule_id = waiting.pop()
+        if rule_id not in behind:
+            behind.add(rule_id)
+            waiting += [deriver for deriver, _negated in graph[rule_id]]
     return tuple(rule for rule in kb.rules if rule.id in behind)
 
 
