@@ -12,6 +12,8 @@ from starlette.testclient import TestClient
 
 from engine.model import AnswerValue, KnowledgeBase
 from engine.run.assess import assess
+from questionnaire.flow import NotAsked, Questionnaire
+from questionnaire.web.forms import hidden_fields
 from tests.answer_paths import answer_path
 from tests.conftest import CliResult
 from tests.questionnaire.web.pages import (
@@ -136,6 +138,55 @@ def test_continue_without_an_answer_shows_the_error_summary(web: TestClient) -> 
     target = again.text.split('class="error-summary"')[1].split('href="#')[1].split('"')[0]
     assert f'id="{target}"' in again.text
     assert "<title>Error:" in again.text
+
+
+def _same_question_two_ways(kb: KnowledgeBase) -> tuple[dict[str, AnswerValue], ...]:
+    """Two sets of answers, different in one answer, after which the questions go on alike: the
+    same next question at the same count (Question N of about M)."""
+    path = [(q.id, v) for q, v in answer_path(kb, {})]
+    for length in range(2, len(path)):
+        calm = dict(path[:length])
+        for changed, _ in path[:length - 1]:
+            for other in kb.question(changed).values:
+                if other == calm[changed] or kb.question(changed).kind == "several_of":
+                    continue
+                varied = {**calm, changed: other}
+                runs = [Questionnaire(kb) for _ in range(2)]
+                try:
+                    for run, answers in zip(runs, (calm, varied), strict=True):
+                        for question_id_, value in answers.items():
+                            run.answer(value, question_id_)
+                except NotAsked:
+                    continue
+                first, second = runs
+                if (first.current() is not None and second.current() is not None
+                        and first.current() == second.current()
+                        and first.progress() == second.progress()):
+                    return calm, varied
+    raise AssertionError("no two walks reach one question alike: pick another pair by hand")
+
+
+def _answers_on(html: str) -> list[list[tuple[str, str]]]:
+    """The answer fields each form of a question page carries."""
+    return [[(n, v) for n, v in f.hidden if n.startswith("answer.")] for f in forms(html)]
+
+
+def test_a_question_page_kept_rendered_carries_each_walk_its_own_answers(
+        web: TestClient, kb: KnowledgeBase) -> None:
+    """Question pages are kept rendered around the answers (routes.py Site.question_page): two
+    walks at the same question, count and suggestion get the same page, each with its own
+    answers in both forms (Back and Continue), whichever came first; an error page is not kept."""
+    pairs = [[(f.name, f.value) for f in hidden_fields(answers)]
+             for answers in _same_question_two_ways(kb)]
+    pages = [post(web, "/question", posted).text for posted in (*pairs, pairs[0])]
+    assert len({question_id(page) for page in pages}) == 1
+    for posted, page in zip((*pairs, pairs[0]), pages, strict=True):
+        assert _answers_on(page) == [posted, posted]
+    assert pages[0] == pages[2] and pages[0] != pages[1]
+    erred = post(web, "/question", [*pairs[1], ("question", question_id(pages[1]) or "")])
+    assert erred.status_code == 400 and 'class="error-summary"' in erred.text
+    again = post(web, "/question", pairs[1])
+    assert again.text == pages[1] and 'class="error-summary"' not in again.text
 
 
 def test_several_of_takes_options_or_none_but_not_both(web: TestClient, kb: KnowledgeBase
