@@ -235,11 +235,10 @@ def replay(kb: KnowledgeBase, pairs: list[tuple[str, str]], ending: Ending | Non
     """
     answers, remembered = read_fields(kb, pairs)
     run = Questionnaire(kb, assessor=steer_by(None) if ending is None else _not_assessed)
-    for question_id, value in answers.items():
-        try:
-            run.answer(value, question_id)
-        except NotAsked:
-            raise _misfit(question_id) from None
+    try:
+        run.resume(answers)
+    except NotAsked as refused:
+        raise _misfit(refused.question or "") from None
     run.remembered.update(remembered)
     for question_id in run.answers:
         run.remembered.pop(question_id, None)
