@@ -9,7 +9,6 @@ render/answers_file.py, render/cards.py, render/watch_view.py); the templates ad
 
 from __future__ import annotations
 
-import functools
 import json
 import threading
 from collections import Counter
@@ -55,12 +54,10 @@ DOWNLOADS = {
     "report.md": "text/markdown; charset=utf-8",
     "questionnaire-response.json": "application/fhir+json; charset=utf-8",
 }
-#: Question pages kept rendered (Site.question_page): each question of each audience, at a few
-#: counts and suggestions.
-QUESTION_PAGES_KEPT = 1024
-#: Where a kept question page's hidden answer fields go. A NUL cannot come from the knowledge
-#: base (its reader refuses control characters) nor from the page's numbers and option values.
-ANSWERS_HOLE = "\x00answers\x00"
+#: Where a question page rendered at start-up takes its hidden answer fields and its count
+#: (Site.question_page). A NUL cannot come from the knowledge base: its reader refuses control
+#: characters.
+ANSWERS_HOLE, NUMBER_HOLE, ABOUT_HOLE = "\x00answers\x00", "\x00number\x00", "\x00about\x00"
 LEVEL_CLASSES = {0: "routine", 1: "soon", 2: "urgent", 3: "emergency"}
 
 
@@ -125,8 +122,15 @@ class Site:
                    texts={worded: page_texts(worded) for worded in kb.family})
 
     def __post_init__(self) -> None:
-        self._kept_question_page = functools.lru_cache(maxsize=QUESTION_PAGES_KEPT)(
-            self._question_page_parts)
+        #: Every question page as most requests show it (no suggestion, no problem), rendered
+        #: once for each audience's wording, with and without Back, and holes where the
+        #: answers and the count go: about 470 pages, 0.1 s of start-up.
+        self.question_pages = {
+            (words, question.id, can_go_back): self._question_html(
+                words, question, NUMBER_HOLE, ABOUT_HOLE, frozenset(), False, can_go_back,
+                None, Markup(ANSWERS_HOLE))
+            for words in self.kb.family for question in words.questions
+            for can_go_back in (False, True)}
 
     def render(self, name: str, words: KnowledgeBase | None = None, **context: Any) -> str:
         """A page's HTML; ``words`` is the knowledge base worded for the session's audience
@@ -140,37 +144,39 @@ class Site:
              **context: Any) -> HTMLResponse:
         return HTMLResponse(self.render(name, words, **context), status_code=status)
 
-    def question_page(self, words: KnowledgeBase, question_id: str, progress: Progress,
+    def question_page(self, words: KnowledgeBase, question: Question, progress: Progress,
                       picked: frozenset[str], none_picked: bool, can_go_back: bool,
                       problem: str | None, hidden: list[Hidden]) -> HTMLResponse:
-        """A question page: kept rendered but for the hidden fields of the answers so far.
+        """A question page, filled in from the one rendered at start-up when it can be.
 
-        Every walk that reaches a question with the same count, suggestion and Back gets the
-        same page around its own answers, so the page is rendered once with a hole where the
-        answers go and kept (the last QUESTION_PAGES_KEPT of them); each request renders only
-        its hidden fields. Rendering was about a third of a question page's work: keeping the
-        pages took the 12th page of a walk from 1.83 to 1.27 million instructions in-process
-        (counted under callgrind, which machine load does not change), and from 0.43 to 0.51
-        times the bare page's rate in tests/bench/web.py. The pages are the same to the byte.
-        A page showing a problem is rendered afresh.
+        Rendering was about a third of a question page's work, and all of it but the hidden
+        answer fields and the count is the same for every walk at that question: with the pages
+        rendered once, the 12th page of a walk took 1.27 million instructions in-process instead
+        of 1.83 (tests/bench/web_instructions.py), and 0.51 instead of 0.43 times the bare
+        page's rate (tests/bench/web.py). The bytes are the same. The pages are made before
+        any request, so nothing a request brings is kept; a page with a suggestion to show (after
+        Back) or a problem is rendered afresh.
         """
-        arguments = (words, question_id, progress, picked, none_picked, can_go_back, problem)
-        parts = (self._question_page_parts(*arguments) if problem is not None
-                 else self._kept_question_page(*arguments))
         macros = self.templates.get_template("macros.html").module
         carried = macros.carry(hidden)  # type: ignore[attr-defined]  # a template's macro
-        return HTMLResponse(str(carried).join(parts), status_code=400 if problem else 200)
+        kept = (None if problem is not None or picked or none_picked
+                else self.question_pages.get((words, question.id, can_go_back)))
+        if kept is None:
+            html = self._question_html(words, question, progress.number, progress.about, picked,
+                                       none_picked, can_go_back, problem, carried)
+        else:  # the answers go in last: nothing in them is read as a hole
+            html = (kept.replace(NUMBER_HOLE, str(progress.number))
+                    .replace(ABOUT_HOLE, str(progress.about)).replace(ANSWERS_HOLE, carried))
+        return HTMLResponse(html, status_code=400 if problem else 200)
 
-    def _question_page_parts(self, words: KnowledgeBase, question_id: str, progress: Progress,
-                             picked: frozenset[str], none_picked: bool, can_go_back: bool,
-                             problem: str | None) -> tuple[str, ...]:
-        question = words.question(question_id)
-        title = ("Error: " if problem else "") + _short(question.text)
-        html = self.render(
-            "question.html", words=words, title=title, question=question, progress=progress,
+    def _question_html(self, words: KnowledgeBase, question: Question, number: int | str,
+                       about: int | str, picked: frozenset[str], none_picked: bool,
+                       can_go_back: bool, problem: str | None, carried: Markup) -> str:
+        return self.render(
+            "question.html", words=words, title=("Error: " if problem else "") + _short(
+                question.text), question=question, number=number, about=about,
             problem=problem, picked=picked, none_picked=none_picked, none_value=NONE_CHOSEN,
-            can_go_back=can_go_back, carried=Markup(ANSWERS_HOLE))
-        return tuple(html.split(ANSWERS_HOLE))
+            can_go_back=can_go_back, carried=carried)
 
 
 def _site(request: Request) -> Site:
@@ -227,7 +233,7 @@ def _question_page(site: Site, run: Questionnaire, problem: str | None = None,
     suggestion = chosen if chosen is not None else run.remembered.get(question.id)
     picked = frozenset() if suggestion is None else frozenset(
         (suggestion,) if isinstance(suggestion, str) else suggestion)
-    return site.question_page(run.worded, question.id, run.progress(), picked, suggestion == (),
+    return site.question_page(run.worded, question, run.progress(), picked, suggestion == (),
                               run.can_go_back, problem, hidden_fields(run.answers, run.remembered))
 
 

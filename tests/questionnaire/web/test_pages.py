@@ -171,14 +171,20 @@ def _answers_on(html: str) -> list[list[tuple[str, str]]]:
     return [[(n, v) for n, v in f.hidden if n.startswith("answer.")] for f in forms(html)]
 
 
-def test_a_question_page_kept_rendered_carries_each_walk_its_own_answers(
+def test_a_question_page_rendered_at_start_up_carries_each_walk_its_own_answers(
         web: TestClient, kb: KnowledgeBase) -> None:
-    """Question pages are kept rendered around the answers (routes.py Site.question_page): two
-    walks at the same question, count and suggestion get the same page, each with its own
-    answers in both forms (Back and Continue), whichever came first; an error page is not kept."""
-    pairs = [[(f.name, f.value) for f in hidden_fields(answers)]
-             for answers in _same_question_two_ways(kb)]
+    """Question pages are rendered at start-up around holes for the answers and the count
+    (routes.py Site.question_page): two walks at the same question and count get the same page,
+    each with its own answers in both forms (Back and Continue), whichever came first; an error
+    page is rendered afresh, and no request adds to or changes the pages kept."""
+    kept = dict(web.app.state.site.question_pages)  # type: ignore[attr-defined]
+    two_ways = _same_question_two_ways(kb)
+    pairs = [[(f.name, f.value) for f in hidden_fields(answers)] for answers in two_ways]
     pages = [post(web, "/question", posted).text for posted in (*pairs, pairs[0])]
+    run = Questionnaire(kb)
+    run.resume(two_ways[0])
+    count = run.progress()
+    assert f"Question {count.number} of about {count.about}</span>" in pages[0]
     assert len({question_id(page) for page in pages}) == 1
     for posted, page in zip((*pairs, pairs[0]), pages, strict=True):
         assert _answers_on(page) == [posted, posted]
@@ -187,6 +193,7 @@ def test_a_question_page_kept_rendered_carries_each_walk_its_own_answers(
     assert erred.status_code == 400 and 'class="error-summary"' in erred.text
     again = post(web, "/question", pairs[1])
     assert again.text == pages[1] and 'class="error-summary"' not in again.text
+    assert web.app.state.site.question_pages == kept  # type: ignore[attr-defined]
 
 
 def test_several_of_takes_options_or_none_but_not_both(web: TestClient, kb: KnowledgeBase
