@@ -95,6 +95,11 @@ class Site:
     ending: Ending | None = None
     #: The page texts of each audience's wording, made once.
     texts: dict[KnowledgeBase, PageTexts] = field(default_factory=dict)
+    #: Every question page as most requests show it (no suggestion, no problem), rendered once
+    #: for each audience's wording, with and without Back, with holes where the answers and the
+    #: count go (see question_page): about 470 pages, 0.1 s of start-up.
+    question_pages: dict[tuple[KnowledgeBase, str, bool], str] = field(
+        init=False, default_factory=dict, repr=False)
 
     @classmethod
     def build(cls, kb: KnowledgeBase, settings: ServeSettings) -> Site:
@@ -122,9 +127,6 @@ class Site:
                    texts={worded: page_texts(worded) for worded in kb.family})
 
     def __post_init__(self) -> None:
-        #: Every question page as most requests show it (no suggestion, no problem), rendered
-        #: once for each audience's wording, with and without Back, and holes where the
-        #: answers and the count go: about 470 pages, 0.1 s of start-up.
         self.question_pages = {
             (words, question.id, can_go_back): self._question_html(
                 words, question, NUMBER_HOLE, ABOUT_HOLE, frozenset(), False, can_go_back,
