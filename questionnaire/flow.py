@@ -191,8 +191,9 @@ class Questionnaire:
 
         What answering them one by one would do, less the checks each value already passed:
         a web page resumes the walk so far on every request. In one pass, the 35th question
-        page of a walk takes 2.32 million instructions in-process instead of 2.75, the 12th
-        1.13 instead of 1.27 (counted under callgrind; the pages are the same to the byte).
+        page of a walk took 2.32 million instructions in-process instead of 2.75, the 12th
+        1.13 instead of 1.27 (tests/bench/web_instructions.py; the pages are the same to the
+        byte).
         """
         start = self._start()
         for question_id, value in answers.items():
