@@ -108,3 +108,18 @@ def test_menus_take_not_sure_alone(kb: KnowledgeBase) -> None:
         pipe.close()
         reply = QuestionaryFrontEnd(env).ask(medicines, Progress(1, 1), None, can_go_back=False)
     assert reply == ("unsure",)
+
+
+def test_menus_take_nothing_ticked_as_the_lists_own_none_of_these(kb: KnowledgeBase) -> None:
+    """Enter with nothing ticked, in a list with its own "None of these", records that option
+    (``Question.none_chosen``): the one value every front end gives for it."""
+    from questionnaire.terminal.menus import QuestionaryFrontEnd
+
+    medicines = kb.question("medicines")
+    assert "none" in medicines.alone
+    env = Environment.captured(tty=True)
+    with create_pipe_input() as pipe, create_app_session(input=pipe, output=DummyOutput()):
+        pipe.send_text(ENTER)
+        pipe.close()
+        reply = QuestionaryFrontEnd(env).ask(medicines, Progress(1, 1), None, can_go_back=False)
+    assert reply == ("none",) == medicines.none_chosen
