@@ -185,8 +185,12 @@ def test_the_demo_says_why_the_silent_rules_stayed_silent_once_its_steps_are_don
     rows = silent_rows(kb, assess(kb, demo.answers))
     assert rows.ruled_out and rows.waiting
     for rule_id, _, parts in rows.ruled_out:
+        assert f'<a href="/rules/card/{rule_id}">' in section
         assert f"<code>{rule_id}</code>" in section
         for _, line in parts:
             assert line in section, line
     assert "<code>disuse_context</code>" in section and "[failed] not (fact other_signs)" in section
-    assert all(f"<code>{rule_id}</code>" in section for rule_id in rows.waiting)
+    assert all(f'<a href="/rules/card/{rule_id}"><code>{rule_id}</code></a>' in section
+               for rule_id in rows.waiting)
+    for rule_id in (*[row[0] for row in rows.ruled_out], *rows.waiting):  # each link leads on
+        assert web.get(f"/rules/card/{rule_id}").status_code == 200
