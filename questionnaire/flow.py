@@ -42,7 +42,7 @@ class NotAsked(RuntimeError):
     """An answer for a question the walk would not ask now (or when the walk is over)."""
 
     def __init__(self, message: str, question: str | None = None) -> None:
-        #: The question the answer was meant for, when the caller said.
+        #: The question the answer was meant for, when known (``resume`` always says).
         self.question = question
         super().__init__(message)
 
@@ -154,19 +154,11 @@ class Questionnaire:
 
     # --- moving -------------------------------------------------------------------------------
 
-    def answer(self, value: AnswerValue, question_id: str | None = None) -> Assessment | None:
-        """Record the answer to the current question and assess everything answered so far.
-
-        ``question_id`` says which question the answer is meant for (a replayed form does):
-        NotAsked when that is not the current question.
-        """
+    def answer(self, value: AnswerValue) -> Assessment | None:
+        """Record the answer to the current question and assess everything answered so far."""
         question = self.current()
         if question is None:
-            raise NotAsked("the questionnaire is over: there is no question to answer",
-                           question_id)
-        if question_id is not None and question.id != question_id:
-            raise NotAsked(f"{question_id} is not the question asked now ({question.id} is)",
-                           question_id)
+            raise NotAsked("the questionnaire is over: there is no question to answer")
         if question.kind == "several_of":
             if isinstance(value, str):
                 raise ValueError(f"{question.id} takes a tuple of values")

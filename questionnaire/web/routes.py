@@ -174,11 +174,11 @@ class Site:
     def _question_html(self, words: KnowledgeBase, question: Question, number: int | str,
                        about: int | str, picked: frozenset[str], none_picked: bool,
                        can_go_back: bool, problem: str | None, carried: Markup) -> str:
+        title = ("Error: " if problem else "") + _short(question.text)
         return self.render(
-            "question.html", words=words, title=("Error: " if problem else "") + _short(
-                question.text), question=question, number=number, about=about,
-            problem=problem, picked=picked, none_picked=none_picked, none_value=NONE_CHOSEN,
-            can_go_back=can_go_back, carried=carried)
+            "question.html", words=words, title=title, question=question, number=number,
+            about=about, problem=problem, picked=picked, none_picked=none_picked,
+            none_value=NONE_CHOSEN, can_go_back=can_go_back, carried=carried)
 
 
 def _site(request: Request) -> Site:

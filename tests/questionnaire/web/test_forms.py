@@ -71,14 +71,17 @@ def _walked(kb: KnowledgeBase, answers: dict[str, AnswerValue], resume: bool) ->
     """Where a walk given ``answers`` ends up: the answers taken, the question asked next and
     the level steered by, or the answer refused and what was taken before it."""
     run = Questionnaire(kb, assessor=steer_by(ending_screens(kb)))
-    try:
-        if resume:
+    if resume:
+        try:
             run.resume(answers)
-        else:
-            for question_id, value in answers.items():
-                run.answer(value, question_id)
-    except NotAsked as refused:
-        return ("refused", refused.question, dict(run.answers))
+        except NotAsked as refused:
+            return ("refused", refused.question, dict(run.answers))
+    else:
+        for question_id, value in answers.items():
+            asked = run.current()
+            if asked is None or asked.id != question_id:
+                return ("refused", question_id, dict(run.answers))
+            run.answer(value)
     asked = run.current()
     return (dict(run.answers), asked and asked.id, run.result and run.result.level.id)
 

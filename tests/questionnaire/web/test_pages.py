@@ -154,8 +154,7 @@ def _same_question_two_ways(kb: KnowledgeBase) -> tuple[dict[str, AnswerValue], 
                 runs = [Questionnaire(kb) for _ in range(2)]
                 try:
                     for run, answers in zip(runs, (calm, varied), strict=True):
-                        for question_id_, value in answers.items():
-                            run.answer(value, question_id_)
+                        run.resume(answers)
                 except NotAsked:
                     continue
                 first, second = runs
