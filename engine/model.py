@@ -411,6 +411,11 @@ class KnowledgeBase:
     def has_question(self, question_id: str) -> bool:
         return question_id in self._question_index
 
+    def find_question(self, question_id: str) -> Question | None:
+        """The question with this id, or None: one lookup where has_question and question
+        would make two."""
+        return self._question_index.get(question_id)
+
     def position(self, question_id: str) -> int:
         """The question's place in asking order (0 first)."""
         return self._position[question_id]

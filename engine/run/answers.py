@@ -96,23 +96,29 @@ def normalise_answers(kb: KnowledgeBase, raw: Any, source: str | None = None
     lines: Mapping[str, int] = getattr(raw, "key_lines", {})
     for key, value in raw.items():
         try:
-            if isinstance(key, str) and (replacement := kb.replacement_for(key)) is not None:
-                raise AnswerError(f"question {quote(key, ascii_only=True)} was replaced by "
-                                  f"'{replacement.id}', which asks something different, so its "
-                                  f"answer is not carried over; answer '{replacement.id}' instead",
-                                  key)
-            if not isinstance(key, str) or not kb.has_question(key):
-                raise AnswerError(f"unknown question {quote(key, ascii_only=True)}"
-                                  f"{did_you_mean(str(key), [q.id for q in kb.questions])}; "
-                                  "'muscle-triage questions' lists them", str(key))
+            question = kb.find_question(key) if isinstance(key, str) else None
+            if question is None:
+                raise _not_a_question(kb, key)
             if value is not None:
-                answers[key] = normalise_answer(kb.question(key), value)
+                answers[key] = normalise_answer(question, value)
         except AnswerError as exc:
             if source is None:
                 raise
             where = Location(source, lines.get(key) if isinstance(key, str) else None)
             raise AnswerError(f"{where}: {exc}", exc.question) from None
     return answers
+
+
+def _not_a_question(kb: KnowledgeBase, key: object) -> AnswerError:
+    """The refusal of an answer to an id that is no question: one replaced (a question id is
+    never also a replaced one: engine/load/crosscheck.py), or unknown."""
+    if isinstance(key, str) and (replacement := kb.replacement_for(key)) is not None:
+        return AnswerError(f"question {quote(key, ascii_only=True)} was replaced by "
+                           f"'{replacement.id}', which asks something different, so its "
+                           f"answer is not carried over; answer '{replacement.id}' instead", key)
+    return AnswerError(f"unknown question {quote(key, ascii_only=True)}"
+                       f"{did_you_mean(str(key), [q.id for q in kb.questions])}; "
+                       "'muscle-triage questions' lists them", str(key))
 
 
 def answers_from_file(kb: KnowledgeBase, path: str, stdin_bytes: bytes | None = None
