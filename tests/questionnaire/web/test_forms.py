@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from urllib.parse import parse_qsl
 
 import pytest
 from hypothesis import given, reject, settings
@@ -18,6 +19,7 @@ from questionnaire.web.forms import (
     answered,
     could_end,
     ending_screens,
+    form_pairs,
     hidden_fields,
     read_fields,
     replay,
@@ -40,6 +42,30 @@ def _outcome(kb: KnowledgeBase, pairs: list[tuple[str, str]], rising: bool) -> o
         return ("refused", exc.question)
     final = shown(run, with_safety_net=False)
     return (final.level.id, sorted(final.fired), run.current() and run.current().id)  # type: ignore[union-attr]
+
+
+#: Form bodies as a browser, a script or a tamperer might send them: our own fields, encoded
+#: and not, among every character that means something in one.
+FORM_BODIES = st.lists(st.one_of(
+    st.sampled_from(["answer.weaker", "yes", "reply", "=", "&", "&&", "%", "%2", "%41", "%C3%A9",
+                     "%ff", "+", ".", "\u00e9", "\x00"]),
+    st.text(max_size=4))).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(body=FORM_BODIES)
+def test_a_form_reads_as_the_standard_library_reads_it(body: str) -> None:
+    """form_pairs splits a body with nothing encoded itself: the pairs are parse_qsl's, always."""
+    raw = body.encode("utf-8", "surrogatepass")
+    expected = parse_qsl(raw.decode("latin-1"), keep_blank_values=True, encoding="utf-8",
+                         errors="replace")
+    assert form_pairs(raw) == expected
+
+
+def test_a_form_past_the_field_limit_is_refused() -> None:
+    assert len(form_pairs(b"&".join([b"a=1"] * 500))) == 500
+    with pytest.raises(ValueError, match="more than 500 fields"):
+        form_pairs(b"&".join([b"a=1"] * 501))
 
 
 @st.composite

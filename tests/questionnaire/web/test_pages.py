@@ -13,7 +13,7 @@ from starlette.testclient import TestClient
 from engine.model import AnswerValue, KnowledgeBase
 from engine.run.assess import assess
 from questionnaire.flow import NotAsked, Questionnaire
-from questionnaire.web.forms import hidden_fields
+from questionnaire.web.forms import Hidden, hidden_fields
 from tests.answer_paths import answer_path
 from tests.conftest import CliResult
 from tests.questionnaire.web.pages import (
@@ -193,6 +193,22 @@ def test_a_question_page_rendered_at_start_up_carries_each_walk_its_own_answers(
     again = post(web, "/question", pairs[1])
     assert again.text == pages[1] and 'class="error-summary"' not in again.text
     assert web.app.state.site.question_pages == kept  # type: ignore[attr-defined]
+
+
+def test_hidden_fields_put_together_at_start_up_are_the_macros_own(
+        web: TestClient, kb: KnowledgeBase) -> None:
+    """Site.carry puts the hidden fields together from ones rendered at start-up: each is what
+    the template's macro renders for it, and a field the question bank does not hold (which the
+    answers reader never lets through) is still rendered, escaped, by the macro."""
+    site = web.app.state.site  # type: ignore[attr-defined]
+    carry = site.templates.get_template("macros.html").module.carry
+    several = next(q for q in kb.questions if q.kind == "several_of")
+    walked = {**MUSCLE_CHANGE, several.id: ()}
+    fields = hidden_fields(walked, {"weaker": "no", several.id: several.values[:2]})
+    assert all(field in site.carried_fields for field in fields)
+    assert site.carry(fields) == carry(fields)
+    odd = [*fields, Hidden("answer.weaker", '"><script>')]
+    assert site.carry(odd) == carry(odd) and "<script>" not in site.carry(odd)
 
 
 def test_several_of_takes_options_or_none_but_not_both(web: TestClient, kb: KnowledgeBase
