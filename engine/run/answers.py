@@ -99,7 +99,11 @@ def normalise_answers(kb: KnowledgeBase, raw: Any, source: str | None = None
             question = kb.find_question(key) if isinstance(key, str) else None
             if question is None:
                 raise _not_a_question(kb, key)
-            if value is not None:
+            # an option value as our own files and forms write it has nothing to change: the
+            # 35th web question page took 1.63 million instructions instead of 1.72 with this
+            if type(value) is str and question.kind != "several_of" and value in question.values:
+                answers[key] = value
+            elif value is not None:
                 answers[key] = normalise_answer(question, value)
         except AnswerError as exc:
             if source is None:
