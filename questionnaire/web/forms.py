@@ -9,7 +9,7 @@ form fails exactly where a bad answers file or an impossible walk would, naming 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import NamedTuple
 from urllib.parse import parse_qsl
 
@@ -318,19 +318,27 @@ def _check_first_to_reach_top(kb: KnowledgeBase, items: list[tuple[str, AnswerVa
         raise _misfit(items[high][0])
 
 
-def hidden_fields(answers: dict[str, AnswerValue],
-                  remembered: dict[str, AnswerValue] | None = None) -> list[Hidden]:
-    """The hidden inputs that carry answers (and remembered suggestions) to the next page."""
-    fields: list[Hidden] = []
+def hidden_pairs(answers: Mapping[str, AnswerValue],
+                 remembered: Mapping[str, AnswerValue] | None = None
+                 ) -> Iterator[tuple[str, str]]:
+    """The (name, value) of each hidden input that carries answers (and remembered
+    suggestions) to the next page: one per chosen value, one empty for "none of these"."""
     for prefix, mapping in ((ANSWER, answers), (REMEMBERED, remembered or {})):
         for question_id, value in mapping.items():
             if isinstance(value, str):
-                fields.append(Hidden(prefix + question_id, value))
+                yield prefix + question_id, value
             elif value:
-                fields += [Hidden(prefix + question_id, item) for item in value]
+                for item in value:
+                    yield prefix + question_id, item
             else:
-                fields.append(Hidden(prefix + question_id, ""))
-    return fields
+                yield prefix + question_id, ""
+
+
+def hidden_fields(answers: Mapping[str, AnswerValue],
+                  remembered: Mapping[str, AnswerValue] | None = None) -> list[Hidden]:
+    """The hidden inputs that carry answers (and remembered suggestions), as the templates'
+    ``carry`` macro takes them."""
+    return [Hidden(name, value) for name, value in hidden_pairs(answers, remembered)]
 
 
 class ReplyProblem(ValueError):
