@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from engine.conditions import evaluate, questions_read
-from engine.model import AnswerValue, Assessment, KnowledgeBase, Question
+from engine.model import AnswerValue, Assessment, Condition, KnowledgeBase, Question
 from engine.run.assess import assess
 
 #: What the walk assesses the answers so far with after each answer. None means "not assessed":
@@ -47,22 +47,41 @@ class NotAsked(RuntimeError):
         super().__init__(message)
 
 
-#: For each question (by position), the latest position among the questions its ask_if reads;
-#: -1 when it reads none (always asked, or decided by nothing later).
-LatestRead = tuple[int, ...]
-_latest_reads: weakref.WeakKeyDictionary[KnowledgeBase, LatestRead] = weakref.WeakKeyDictionary()
+class Later(NamedTuple):
+    """The questions after one place in the bank, as progress counts them."""
+
+    #: How many may be asked whatever the answers before that place say: those always asked,
+    #: and those whose ``ask_if`` reads a question at that place or after it.
+    open: int
+    #: The ``ask_if`` of each of the others: the answers before that place decide them.
+    decided: tuple[Condition, ...]
 
 
-def _latest_reads_of(kb: KnowledgeBase) -> LatestRead:
-    """Worked out once per knowledge base: a web page replays the walk afresh for every request,
-    and working this out per walk was a tenth of a question page's time
-    (tests/bench/web_parts.py)."""
-    latest = _latest_reads.get(kb)
-    if latest is None:
-        latest = _latest_reads[kb] = tuple(
-            max((kb.position(read) for read in questions_read(question.ask_if)
-                 if kb.has_question(read)), default=-1) for question in kb.questions)
-    return latest
+#: For each place in the bank (by position), the questions after it (see Later).
+LaterPlan = tuple[Later, ...]
+_later_plans: weakref.WeakKeyDictionary[KnowledgeBase, LaterPlan] = weakref.WeakKeyDictionary()
+
+
+def _later_plan_of(kb: KnowledgeBase) -> LaterPlan:
+    """Worked out once per knowledge base: a web page replays the walk afresh for every request.
+    Working out what each ``ask_if`` reads per walk was a tenth of a question page's time
+    (tests/bench/web_parts.py); with the questions the answers cannot yet decide counted once
+    too, the first question page takes 0.55 million instructions in-process instead of 0.60
+    (tests/bench/web_instructions.py)."""
+    plan = _later_plans.get(kb)
+    if plan is None:
+        questions = kb.questions
+        latest = [max((kb.position(read) for read in questions_read(question.ask_if)
+                       if kb.has_question(read)), default=-1) for question in questions]
+        plans = []
+        for index in range(len(questions)):
+            after = range(index + 1, len(questions))
+            decided = tuple(ask_if for other in after
+                            if (ask_if := questions[other].ask_if) is not None
+                            and latest[other] < index)
+            plans.append(Later(len(after) - len(decided), decided))
+        plan = _later_plans[kb] = tuple(plans)
+    return plan
 
 
 def questionnaire_length(kb: KnowledgeBase) -> Length:
@@ -89,10 +108,10 @@ class Questionnaire:
     kept: set[str] = field(default_factory=set)
     #: The latest assessment (None before the first answer, or when the assessor made none).
     result: Assessment | None = None
-    _latest_read: LatestRead = field(init=False, repr=False)
+    _later_plan: LaterPlan = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        self._latest_read = _latest_reads_of(self.kb)
+        self._later_plan = _later_plan_of(self.kb)
 
     # --- where we are --------------------------------------------------------------------------
 
@@ -132,16 +151,12 @@ class Questionnaire:
         number = len(self.answers) + 1
         if question is None:
             return Progress(len(self.answers), len(self.answers))
-        index = self.kb.position(question.id)
-        # one plain loop: every web question page counts this, and a generator calling a method
-        # per question was a twentieth of the page's time (tests/bench/web_parts.py)
-        latest, questions, answers = self._latest_read, self.kb.questions, self.answers
-        later = 0
-        for other in range(index + 1, len(questions)):
-            ask_if = questions[other].ask_if
-            if latest[other] >= index or ask_if is None or evaluate(ask_if, answers):
-                later += 1
-        return Progress(number, number + later)
+        later, answers = self._later_plan[self.kb.position(question.id)], self.answers
+        count = later.open
+        for ask_if in later.decided:  # a plain loop: every web question page counts this
+            if evaluate(ask_if, answers):
+                count += 1
+        return Progress(number, number + count)
 
     @property
     def can_go_back(self) -> bool:
@@ -187,15 +202,16 @@ class Questionnaire:
         1.13 instead of 1.27 (tests/bench/web_instructions.py; the pages are the same to the
         byte).
         """
-        start = self._start()
+        start, ended = self._start(), self.ended_early
         for question_id, value in answers.items():
-            index = None if self.ended_early else self._next_asked(start)
+            index = None if ended else self._next_asked(start)
             if index is None or self.kb.questions[index].id != question_id:
                 raise NotAsked(f"{question_id} is not the question asked now", question_id)
             self.remembered.pop(question_id, None)
             self.kept.discard(question_id)
             self.answers[question_id] = value
             self.result = self.assessor(self.kb, self.answers)
+            ended = self.result is not None and self.ended_early
             start = index + 1
 
     def back(self) -> bool:

@@ -92,13 +92,14 @@ def _checked(kb: KnowledgeBase, grouped: dict[str, list[str]]) -> dict[str, Answ
     reader and put in asking order."""
     raw: dict[str, object] = {}
     for question_id, values in grouped.items():
+        if len(values) == 1 and values[0] != "":  # one value: the reader takes it for either kind
+            raw[question_id] = values[0]
+            continue
         question = kb.find_question(question_id)
         if question is not None and question.kind == "several_of":
             raw[question_id] = [value for value in values if value != ""]
-        elif len(values) == 1:
-            raw[question_id] = values[0]
         else:
-            raw[question_id] = values  # the answers reader refuses a list for one answer
+            raw[question_id] = values[0] if len(values) == 1 else values  # a list is refused
     checked = normalise_answers(kb, raw)
     return {question_id: checked[question_id]
             for question_id in sorted(checked, key=kb.position)}

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from engine.conditions import evaluate
+from engine.conditions import evaluate, questions_read
 from engine.model import AnswerValue, KnowledgeBase, Question
 from engine.run.assess import assess
 from questionnaire.flow import Questionnaire, questionnaire_length
@@ -57,6 +59,30 @@ def test_progress_counts_up_and_the_estimate_never_grows(kb: KnowledgeBase) -> N
     assert abouts == sorted(abouts, reverse=True)
     assert abouts[0] == questionnaire_length(kb).most
     assert abouts[-1] == len(seen)
+
+
+@settings(max_examples=60, deadline=None)
+@given(data=st.data())
+def test_progress_counts_each_later_question_that_may_still_be_asked(kb: KnowledgeBase,
+                                                                     data: st.DataObject) -> None:
+    """About M counts, past the current question, each one always asked, each whose ask_if
+    reads a question not yet answered, and each whose ask_if holds on the answers so far: held
+    to that definition, worked out afresh, on walks with answers drawn per question."""
+    run = Questionnaire(kb, assessor=lambda _kb, _answers: None)  # never ends early
+    while (question := run.current()) is not None:
+        index = kb.position(question.id)
+        open_ids = {later.id for later in kb.questions[index:]}
+        may_come = [later for later in kb.questions[index + 1:]
+                    if later.ask_if is None or questions_read(later.ask_if) & open_ids
+                    or evaluate(later.ask_if, run.answers)]
+        number = len(run.answers) + 1
+        assert run.progress() == (number, number + len(may_come))
+        if question.kind == "several_of":
+            ticks = st.sets(st.sampled_from(question.values), max_size=2).map(tuple)
+            run.answer(data.draw(ticks.filter(lambda ticked, q=question:
+                                              not q.combination_problem(ticked))))
+        else:
+            run.answer(data.draw(st.sampled_from(question.values)))
 
 
 def test_going_back_forgets_the_last_answer_and_remembers_it(kb: KnowledgeBase) -> None:
