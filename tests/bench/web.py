@@ -131,7 +131,15 @@ def server(command: list[str], port: int, workers: int = 1) -> Iterator[Running]
         for _ in range(workers):
             if not started.acquire(timeout=120):
                 raise SystemExit(f"server did not start: {' '.join(command)}")
-        urllib.request.urlopen(f"http://{HOST}:{port}/", timeout=10).read()
+        # uvicorn says so before it binds the socket when it binds it itself (one worker)
+        for attempt in range(100):
+            try:
+                urllib.request.urlopen(f"http://{HOST}:{port}/", timeout=10).read()
+                break
+            except OSError:
+                if attempt == 99 or process.poll() is not None:
+                    raise SystemExit(f"server does not answer: {' '.join(command)}") from None
+                time.sleep(0.05)
         yield Running(port, process)
     finally:
         process.send_signal(signal.SIGINT)
