@@ -411,14 +411,17 @@ class KnowledgeBase:
     def has_question(self, question_id: str) -> bool:
         return question_id in self._question_index
 
-    def find_question(self, question_id: str) -> Question | None:
-        """The question with this id, or None: one lookup where has_question and question
-        would make two."""
-        return self._question_index.get(question_id)
+    @property
+    def questions_by_id(self) -> Mapping[str, Question]:
+        """Every question by its id: ``.get`` finds one or None in one lookup, with no call of
+        ours around it (the web's answers reader makes one for each answer of every page)."""
+        return self._question_index
 
-    def position(self, question_id: str) -> int:
-        """The question's place in asking order (0 first)."""
-        return self._position[question_id]
+    @property
+    def positions(self) -> Mapping[str, int]:
+        """Each question's place in asking order (0 first), by id: ``positions.__getitem__``
+        is a sort key with no call of ours around it."""
+        return self._position
 
     def replacement_for(self, old_id: str) -> Question | None:
         """The question that replaced an old question id, if one declares it (``replaces``)."""

@@ -71,7 +71,7 @@ def _later_plan_of(kb: KnowledgeBase) -> LaterPlan:
     plan = _later_plans.get(kb)
     if plan is None:
         questions = kb.questions
-        latest = [max((kb.position(read) for read in questions_read(question.ask_if)
+        latest = [max((kb.positions[read] for read in questions_read(question.ask_if)
                        if kb.has_question(read)), default=-1) for question in questions]
         plans = []
         for index in range(len(questions)):
@@ -119,7 +119,7 @@ class Questionnaire:
         """Index in the bank from which the next question is looked for."""
         if not self.answers:
             return 0
-        return self.kb.position(next(reversed(self.answers))) + 1
+        return self.kb.positions[next(reversed(self.answers))] + 1
 
     def _next_asked(self, start: int) -> int | None:
         """The index of the first question from ``start`` that the answers so far ask."""
@@ -151,7 +151,7 @@ class Questionnaire:
         number = len(self.answers) + 1
         if question is None:
             return Progress(len(self.answers), len(self.answers))
-        later, answers = self._later_plan[self.kb.position(question.id)], self.answers
+        later, answers = self._later_plan[self.kb.positions[question.id]], self.answers
         count = later.open
         for ask_if in later.decided:  # a plain loop: every web question page counts this
             if evaluate(ask_if, answers):

@@ -94,9 +94,10 @@ def normalise_answers(kb: KnowledgeBase, raw: Any, source: str | None = None
         raise AnswerError(NOT_A_MAPPING)
     answers: dict[str, AnswerValue] = {}
     lines: Mapping[str, int] = getattr(raw, "key_lines", {})
+    questions = kb.questions_by_id
     for key, value in raw.items():
         try:
-            question = kb.find_question(key) if isinstance(key, str) else None
+            question = questions.get(key) if isinstance(key, str) else None
             if question is None:
                 raise _not_a_question(kb, key)
             # an option value as our own files and forms write it has nothing to change: the

@@ -70,7 +70,7 @@ def test_progress_counts_each_later_question_that_may_still_be_asked(kb: Knowled
     to that definition, worked out afresh, on walks with answers drawn per question."""
     run = Questionnaire(kb, assessor=lambda _kb, _answers: None)  # never ends early
     while (question := run.current()) is not None:
-        index = kb.position(question.id)
+        index = kb.positions[question.id]
         open_ids = {later.id for later in kb.questions[index:]}
         may_come = [later for later in kb.questions[index + 1:]
                     if later.ask_if is None or questions_read(later.ask_if) & open_ids
