@@ -28,7 +28,6 @@ import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
@@ -36,7 +35,7 @@ from engine.load.knowledge_base import load_knowledge_base
 from engine.run.answers import applicable
 from engine.run.assess import network_for
 from questionnaire.web.app import ServeSettings, create_app
-from questionnaire.web.forms import ending_screens, read_reply, replay, steering
+from questionnaire.web.forms import ending_screens, form_pairs, read_reply, replay, steering
 from tests.answer_paths import answer_path
 from tests.bench import web_bare
 from tests.bench.web import LATE, PROFILES, _body, mid_walk_page, walk_page
@@ -120,7 +119,7 @@ def main() -> None:
         pstats.Stats(profiler).sort_stats(os.environ.get("SORT", "cumulative")).print_stats(40)
         return
 
-    pairs = parse_qsl(question_body, keep_blank_values=True)
+    pairs = form_pairs(question_body.encode())
     ending = ending_screens(kb)
     unsettled = replay(kb, pairs, ending, settled=False)
     question = unsettled.current()
@@ -139,8 +138,7 @@ def main() -> None:
         return _question_page(site, after)
 
     parts = {
-        "read the form fields (parse_qsl)": lambda: parse_qsl(question_body,
-                                                              keep_blank_values=True),
+        "read the form fields (forms.form_pairs)": lambda: form_pairs(question_body.encode()),
         "replay the 11 answers so far": lambda: replay(kb, pairs, ending, settled=False),
         "assessing the 12 answers (no safety net)": lambda: steering(kb, with_reply),
         "  of which the rule network's run": lambda: network.run(kept),
