@@ -66,8 +66,9 @@ def test_progress_counts_up_and_the_estimate_never_grows(kb: KnowledgeBase) -> N
 def test_progress_counts_each_later_question_that_may_still_be_asked(kb: KnowledgeBase,
                                                                      data: st.DataObject) -> None:
     """About M counts, past the current question, each one always asked, each whose ask_if
-    reads a question not yet answered, and each whose ask_if holds on the answers so far: held
-    to that definition, worked out afresh, on walks with answers drawn per question."""
+    reads a question still to come (the current one or later), and each whose ask_if holds on
+    the answers so far: held to that definition, worked out afresh, on walks with answers drawn
+    per question."""
     run = Questionnaire(kb, assessor=lambda _kb, _answers: None)  # never ends early
     while (question := run.current()) is not None:
         index = kb.positions[question.id]
